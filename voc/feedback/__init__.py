@@ -1,0 +1,1 @@
+"""Feedback items: ingestion, storage, embedding cache."""

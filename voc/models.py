@@ -1,0 +1,24 @@
+"""Imports every ORM module so that ``Base.metadata`` knows all tables."""
+
+from voc.customer.models import Account, Customer
+from voc.feedback.models import EmbeddingCache, Feedback
+from voc.jobs.models import Job
+from voc.theme.curation_models import CurationEvent, ThemeStats
+from voc.theme.models import AnalysisRun, Theme, ThemeAssignment, ThemeLineage
+from voc.user.models import ApiToken, User
+
+__all__ = [
+    "Account",
+    "AnalysisRun",
+    "ApiToken",
+    "CurationEvent",
+    "Customer",
+    "EmbeddingCache",
+    "Feedback",
+    "Job",
+    "Theme",
+    "ThemeAssignment",
+    "ThemeLineage",
+    "ThemeStats",
+    "User",
+]
