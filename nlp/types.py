@@ -1,0 +1,88 @@
+"""Frozen result and parameter types shared by the theme-discovery stages."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+Reduction = Literal["umap", "pca", "none"]
+SelectionMethod = Literal["eom", "leaf"]
+
+# Above this many items, discovery runs on a seeded sample and the rest is assigned through
+# the incremental path (assign_to_themes); keeps 100k-1M items within the time budget.
+DEFAULT_SAMPLE_SIZE = 20_000
+
+
+@dataclass(frozen=True)
+class DiscoveryParams:
+    """Settings of one discovery run; DiscoveryParams.for_size(n) derives them from n."""
+
+    min_cluster_size: int = 10
+    min_samples: int = 5
+    reduction: Reduction = "umap"
+    n_components: int = 5
+    n_neighbors: int = 15
+    cluster_selection_method: SelectionMethod = "leaf"
+    sample_size: int = DEFAULT_SAMPLE_SIZE
+    noise_min_vote: float = 0.5
+    merge_similarity: float = 0.88
+    assign_min_similarity: float = 0.35
+    assign_min_margin: float = 0.0
+    n_keywords: int = 10
+    n_representatives: int = 5
+    keyword_min_df: int = 2
+
+    @classmethod
+    def for_size(cls, n: int) -> DiscoveryParams:
+        """Return defaults scaled to a data set of n items (n counts all items, not a sample)."""
+        effective = min(n, DEFAULT_SAMPLE_SIZE)
+        # Grows like sqrt(n): 15 up to 900 items, 50 at 10k, 71 at 20k (the sample cap).
+        min_cluster_size = max(15, round(math.sqrt(effective) / 2))
+        return cls(
+            min_cluster_size=min_cluster_size,
+            min_samples=5,
+            keyword_min_df=max(1, min(5, int(math.log10(max(effective, 10))) - 1)),
+        )
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Nearest-theme assignment of items (-1 where no theme is clearly nearest)."""
+
+    labels: npt.NDArray[np.int64]
+    confidence: npt.NDArray[np.float32]
+    similarity: npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True)
+class DiscoveredTheme:
+    """One discovered theme: its members' summary, label and centroid."""
+
+    index: int
+    size: int
+    label: str
+    keywords: tuple[str, ...]
+    representative_indices: tuple[int, ...]
+    centroid: npt.NDArray[np.float32] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class DiscoveryResult:
+    """Outcome of discover_themes: per-item labels and confidence, themes, timings."""
+
+    labels: npt.NDArray[np.int64]
+    confidence: npt.NDArray[np.float32]
+    themes: tuple[DiscoveredTheme, ...]
+    params: DiscoveryParams
+    timings: dict[str, float]
+    n_clustered: int
+    n_assigned_from_noise: int
+
+    @property
+    def coverage(self) -> float:
+        """Share of items that belong to a theme."""
+        return float(np.mean(self.labels >= 0)) if self.labels.size else 0.0

@@ -1,0 +1,79 @@
+"""Clause splitting and the item-level rule for mixed feedback (no model)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.sentiment import SentimentLabel, decide, split_clauses
+
+
+def clauses(text: str) -> list[str]:
+    return [text[start:end] for start, end in split_clauses(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "I love the app but the new billing page is a disaster",
+            ["I love the app", "the new billing page is a disaster"],
+        ),
+        ("Love the app, hate the new billing page", ["Love the app", "hate the new billing page"]),
+        (
+            "Great app. However, export crashes; support never answered!",
+            ["Great app", "export crashes", "support never answered"],
+        ),
+        ("Although it is slow, I like it", ["it is slow", "I like it"]),
+        ("It is not yet fixed", ["It is not yet fixed"]),
+        ("Mr. Smith fixed it", ["Mr. Smith fixed it"]),
+        ("Works fine, though", ["Works fine"]),
+        ("Hi team, the export is broken", ["Hi team, the export is broken"]),
+        ("but", []),
+    ],
+)
+def test_split_clauses(text: str, expected: list[str]) -> None:
+    assert clauses(text) == expected
+
+
+def test_single_clause_keeps_the_whole_text_label() -> None:
+    result = decide((0.2, 0.7, 0.1))
+
+    assert result.label is SentimentLabel.NEUTRAL
+    assert result.is_mixed is False
+    assert result.strongest_clause is None
+    assert result.score == pytest.approx(-0.1)
+
+
+def test_confident_opposite_clauses_are_mixed_and_take_the_strongest_label() -> None:
+    result = decide(
+        (0.3, 0.4, 0.3),
+        [("love the app", (0.02, 0.1, 0.88)), ("billing is a disaster", (0.93, 0.05, 0.02))],
+    )
+
+    assert result.is_mixed is True
+    assert result.label is SentimentLabel.NEGATIVE
+    assert result.strongest_clause == "billing is a disaster"
+    assert result.probabilities == (0.3, 0.4, 0.3)
+
+
+def test_a_tie_between_opposite_clauses_goes_to_negative() -> None:
+    result = decide((0.3, 0.4, 0.3), [("a", (0.1, 0.1, 0.8)), ("b", (0.8, 0.1, 0.1))])
+
+    assert result.label is SentimentLabel.NEGATIVE
+
+
+def test_one_confident_clause_overrides_a_neutral_whole_text() -> None:
+    result = decide(
+        (0.3, 0.5, 0.2),
+        [("I use it daily", (0.1, 0.8, 0.1)), ("export crashes", (0.85, 0.1, 0.05))],
+    )
+
+    assert result.label is SentimentLabel.NEGATIVE
+    assert result.is_mixed is False
+
+
+def test_unconfident_clauses_leave_the_whole_text_label() -> None:
+    result = decide((0.1, 0.3, 0.6), [("a", (0.5, 0.3, 0.2)), ("b", (0.2, 0.3, 0.5))])
+
+    assert result.label is SentimentLabel.POSITIVE
+    assert result.is_mixed is False
