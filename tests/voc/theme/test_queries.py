@@ -1,0 +1,71 @@
+"""Read side of themes: overview stats, detail, items, filters."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy.orm import Session
+
+from tests.voc_fixtures import MONDAY, World, build_world
+from voc.errors import NotFound
+from voc.theme import queries as theme_queries
+from voc.theme.read_schemas import ThemeFilters
+
+
+@pytest.fixture
+def world(db_session: Session) -> World:
+    return build_world(db_session)
+
+
+def test_overview_lists_visible_themes_with_stats(db_session: Session, world: World) -> None:
+    listing = theme_queries.list_themes(db_session)
+    assert [t.id for t in listing.themes] == [world.csv_theme, world.login_theme]
+    assert listing.n_hidden == 1
+    csv = listing.themes[0]
+    assert csv.size == 6
+    assert csv.share == pytest.approx(6 / 12)
+    assert csv.sentiment.negative == 4
+    assert csv.sentiment.positive == 1
+    # scores 3,4,2,9,7,5: one promoter, four detractors of six
+    assert csv.nps == pytest.approx(100 * (1 - 4) / 6)
+    assert len(csv.trend) == theme_queries.TREND_WEEKS
+    assert sum(p.count for p in csv.trend) == 6
+    assert csv.trend[-1].week == (MONDAY + timedelta(weeks=2)).date()
+
+
+def test_hidden_themes_appear_on_request(db_session: Session, world: World) -> None:
+    listing = theme_queries.list_themes(db_session, include_hidden=True, sort="label")
+    assert [t.label for t in listing.themes] == ["Misc chatter", "Login problems", "CSV export"]
+
+
+def test_filters_aggregate_live(db_session: Session, world: World) -> None:
+    listing = theme_queries.list_themes(db_session, filters=ThemeFilters(segment="enterprise"))
+    sizes = {t.id: t.size for t in listing.themes}
+    assert listing.is_filtered
+    assert sizes == {world.csv_theme: 3, world.login_theme: 2}
+
+
+def test_detail_has_quotes_segments_and_similar(db_session: Session, world: World) -> None:
+    detail = theme_queries.get_detail(db_session, world.csv_theme)
+    assert [q.feedback_id for q in detail.quotes][:3] == world.csv_items[:3]
+    assert {s.segment: s.count for s in detail.segments} == {"enterprise": 3, "smb": 3}
+    assert [s.id for s in detail.similar] == [world.login_theme]
+    assert detail.quotes[0].sentiment_label == "negative"
+
+
+def test_items_of_a_theme_page_with_cursor(db_session: Session, world: World) -> None:
+    first = theme_queries.list_items(db_session, theme_id=world.csv_theme, limit=4)
+    assert len(first.items) == 4
+    assert first.next_cursor
+    rest = theme_queries.list_items(
+        db_session, theme_id=world.csv_theme, limit=4, cursor=first.next_cursor
+    )
+    ids = [i.id for i in first.items + rest.items]
+    assert sorted(ids) == sorted(world.csv_items)
+    assert rest.next_cursor is None
+
+
+def test_unknown_theme_is_not_found(db_session: Session, world: World) -> None:
+    with pytest.raises(NotFound):
+        theme_queries.get_detail(db_session, 999_999)

@@ -1,0 +1,1 @@
+"""Themes, assignments, analysis runs and lineage."""

@@ -1,0 +1,145 @@
+"""Themes (machine and human fields apart), assignments, analysis runs and lineage."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from voc.db import Base
+from voc.types import JsonType, UtcDateTime, utcnow
+
+
+class ThemeStatus(StrEnum):
+    """Machine lifecycle of a theme; a retired id is never reused."""
+
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+class RunStatus(StrEnum):
+    """Lifecycle of an analysis run."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class LineageKind(StrEnum):
+    """What happened to a theme in a run."""
+
+    CONTINUED = "continued"
+    SPLIT = "split"
+    MERGED = "merged"
+    NEW = "new"
+    RETIRED = "retired"
+
+
+class AssignmentMethod(StrEnum):
+    """How an item got its theme."""
+
+    CLUSTER = "cluster"
+    NEAREST = "nearest"
+    INCREMENTAL = "incremental"
+    MANUAL = "manual"
+
+
+class AnalysisRun(Base):
+    """One analysis: parameters, model, seed, data fingerprint, timings, coverage."""
+
+    __tablename__ = "analysis_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default=RunStatus.PENDING)
+    trigger: Mapped[str] = mapped_column(String(32), default="cli")
+    params: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    model_id: Mapped[str | None] = mapped_column(String(255))
+    sentiment_model_id: Mapped[str | None] = mapped_column(String(255))
+    seed: Mapped[int] = mapped_column(Integer, default=42)
+    data_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    n_items: Mapped[int] = mapped_column(Integer, default=0)
+    n_assigned: Mapped[int] = mapped_column(Integer, default=0)
+    n_themes: Mapped[int] = mapped_column(Integer, default=0)
+    coverage: Mapped[float | None] = mapped_column(Float)
+    timings: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Theme(Base):
+    """A theme with a stable id; machine fields are rewritten by runs, human fields never."""
+
+    __tablename__ = "themes"
+    __table_args__ = (Index("ix_themes_status", "status"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default=ThemeStatus.ACTIVE)
+    # machine fields (each run may rewrite them)
+    machine_label: Mapped[str] = mapped_column(String(255))
+    keywords: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    representative_ids: Mapped[list[int]] = mapped_column(JsonType, default=list)
+    centroid: Mapped[bytes | None] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    created_run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_runs.id"))
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_runs.id"))
+    retired_run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_runs.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    # human fields (only people write them; runs carry them over)
+    human_label: Mapped[str | None] = mapped_column(String(255))
+    human_description: Mapped[str | None] = mapped_column(Text)
+    is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
+    human_edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    human_edited_by: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def label(self) -> str:
+        """The name people see: a human rename wins over the machine label."""
+        return self.human_label or self.machine_label
+
+
+class ThemeAssignment(Base):
+    """The theme of one feedback item (at most one), with a confidence."""
+
+    __tablename__ = "theme_assignments"
+    __table_args__ = (Index("ix_theme_assignments_theme_id", "theme_id"),)
+
+    feedback_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"))
+    confidence: Mapped[float] = mapped_column(Float)
+    method: Mapped[str] = mapped_column(String(16))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_runs.id"))
+    is_manual: Mapped[bool] = mapped_column(Boolean, default=False)
+    assigned_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ThemeLineage(Base):
+    """What a run did to a theme: continued, split, merged, new or retired."""
+
+    __tablename__ = "theme_lineage"
+    __table_args__ = (Index("ix_theme_lineage_run_id", "run_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_runs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"))
+    related_theme_ids: Mapped[list[int]] = mapped_column(JsonType, default=list)
+    size: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,271 @@
+"""Read side of themes: overview with stats, detail, items, similar themes."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer
+
+from voc.errors import NotFound
+from voc.feedback import queries as feedback_queries
+from voc.feedback.read_schemas import FeedbackFilters, FeedbackPage
+from voc.theme import stats as theme_stats
+from voc.theme.curation_models import ThemeStats
+from voc.theme.models import Theme, ThemeAssignment, ThemeStatus
+from voc.theme.read_schemas import (
+    Quote,
+    SegmentCount,
+    SentimentMix,
+    SimilarTheme,
+    ThemeDetail,
+    ThemeFilters,
+    ThemeList,
+    ThemeSummary,
+    TrendPoint,
+)
+
+SortKey = Literal["size", "share", "nps", "negative_share", "label", "trend"]
+TREND_WEEKS = 12
+N_QUOTES = 5
+N_SIMILAR = 5
+OVERVIEW_CACHE_SIZE = 4
+_overview_lock = threading.Lock()
+_overview_cache: dict[tuple[object, ...], ThemeList] = {}
+
+
+def _weeks(last_week: date | None, weeks: int) -> list[date]:
+    if last_week is None:
+        return []
+    start = last_week - timedelta(weeks=weeks - 1)
+    return [start + timedelta(weeks=i) for i in range(weeks)]
+
+
+def _trend(weekly: dict[date, int], weeks: list[date]) -> list[TrendPoint]:
+    # model_construct: the values are already typed; the overview builds ~300 x 12 points.
+    return [TrendPoint.model_construct(week=w, count=weekly.get(w, 0)) for w in weeks]
+
+
+def _summary(
+    theme: Theme, agg: theme_stats.Aggregate, total: int, weeks: list[date]
+) -> ThemeSummary:
+    n_scored = agg.n_promoters + agg.n_passives + agg.n_detractors
+    n_labelled = agg.n_positive + agg.n_negative + agg.n_neutral
+    return ThemeSummary(
+        id=theme.id,
+        label=theme.label,
+        machine_label=theme.machine_label,
+        human_label=theme.human_label,
+        status=theme.status,
+        is_hidden=theme.is_hidden,
+        merged_into_id=theme.merged_into_id,
+        keywords=list(theme.keywords or []),
+        size=agg.n_items,
+        share=agg.n_items / total if total else 0.0,
+        trend=_trend(agg.weekly, weeks),
+        sentiment=SentimentMix(
+            positive=agg.n_positive,
+            negative=agg.n_negative,
+            neutral=agg.n_neutral,
+            mixed=agg.n_mixed,
+        ),
+        negative_share=agg.n_negative / n_labelled if n_labelled else None,
+        nps=100.0 * (agg.n_promoters - agg.n_detractors) / n_scored if n_scored else None,
+        n_scored=n_scored,
+    )
+
+
+def _sort_key(key: SortKey) -> object:
+    if key == "label":
+        return lambda s: s.label.casefold()
+    if key == "trend":
+        return lambda s: sum(p.count for p in s.trend[-4:])
+    if key == "nps":
+        return lambda s: s.nps if s.nps is not None else float("inf")
+    if key == "negative_share":
+        return lambda s: s.negative_share if s.negative_share is not None else -1.0
+    return lambda s: getattr(s, key)
+
+
+def _stats_for(
+    session: Session, themes: list[Theme], filters: ThemeFilters
+) -> dict[int, theme_stats.Aggregate]:
+    ids = [t.id for t in themes]
+    if not filters.is_empty:
+        return theme_stats.aggregate(session, theme_ids=ids, filters=filters)
+    rows = session.scalars(select(ThemeStats).where(ThemeStats.theme_id.in_(ids))).all()
+    return {row.theme_id: theme_stats.from_stored(row) for row in rows}
+
+
+def _fingerprint(session: Session) -> tuple[object, ...]:
+    """Changes whenever stored stats or any theme row change (runs, curation, new items)."""
+    stats = session.execute(select(func.count(), func.max(ThemeStats.computed_at))).one()
+    themes = session.execute(select(func.count(), func.max(Theme.updated_at))).one()
+    return (session.get_bind().engine.url, *stats, *themes)
+
+
+def list_themes(
+    session: Session,
+    *,
+    filters: ThemeFilters | None = None,
+    include_hidden: bool = False,
+    sort: SortKey = "size",
+    descending: bool = True,
+) -> ThemeList:
+    """Active themes with size, share, 12-week trend, sentiment mix and NPS, sorted."""
+    filters = filters or ThemeFilters()
+    listing: ThemeList | None = None
+    if not filters.is_empty:
+        listing = _build_list(session, filters, include_hidden)
+    else:
+        # The unfiltered overview is the same until stats or themes change: build it once.
+        key = (_fingerprint(session), include_hidden)
+        with _overview_lock:
+            listing = _overview_cache.get(key)
+        if listing is None:
+            listing = _build_list(session, filters, include_hidden)
+            with _overview_lock:
+                while len(_overview_cache) >= OVERVIEW_CACHE_SIZE:
+                    del _overview_cache[next(iter(_overview_cache))]
+                _overview_cache[key] = listing
+    order = _sort_key(sort)
+    summaries = sorted(listing.themes, key=order, reverse=descending)  # type: ignore[call-overload]
+    return listing.model_copy(update={"themes": summaries})
+
+
+def _build_list(session: Session, filters: ThemeFilters, include_hidden: bool) -> ThemeList:
+    themes = list(
+        session.scalars(
+            select(Theme)
+            .where(Theme.status == ThemeStatus.ACTIVE)
+            .options(defer(Theme.centroid), defer(Theme.representative_ids))
+        )
+    )
+    aggregates = _stats_for(session, themes, filters)
+    total = sum(a.n_items for a in aggregates.values())
+    last_weeks = [max(a.weekly) for a in aggregates.values() if a.weekly]
+    weeks = _weeks(max(last_weeks) if last_weeks else None, TREND_WEEKS)
+    visible = [t for t in themes if include_hidden or not t.is_hidden]
+    summaries = [
+        _summary(t, aggregates.get(t.id, theme_stats.Aggregate()), total, weeks) for t in visible
+    ]
+    return ThemeList(
+        themes=summaries,
+        total_items=total,
+        n_hidden=sum(1 for t in themes if t.is_hidden),
+        is_filtered=not filters.is_empty,
+    )
+
+
+def get_theme_or_raise(session: Session, theme_id: int) -> Theme:
+    """The theme row, or NotFound."""
+    theme = session.get(Theme, theme_id)
+    if theme is None:
+        raise NotFound(f"theme {theme_id} does not exist")
+    return theme
+
+
+def _quotes(session: Session, theme: Theme) -> list[Quote]:
+    ids = [int(i) for i in (theme.representative_ids or [])][: N_QUOTES * 2]
+    items = feedback_queries.by_ids(session, ids)
+    chosen = [items[i] for i in ids if i in items and items[i].theme_id == theme.id][:N_QUOTES]
+    if len(chosen) < N_QUOTES:
+        top = session.scalars(
+            select(ThemeAssignment.feedback_id)
+            .where(ThemeAssignment.theme_id == theme.id)
+            .order_by(ThemeAssignment.confidence.desc(), ThemeAssignment.feedback_id)
+            .limit(N_QUOTES * 2)
+        ).all()
+        more = feedback_queries.by_ids(session, [i for i in top if i not in ids])
+        chosen += [more[i] for i in top if i in more][: N_QUOTES - len(chosen)]
+    return [
+        Quote(
+            feedback_id=q.id,
+            text=q.text,
+            source=q.source,
+            score=q.score,
+            created_at=q.created_at,
+            sentiment_label=q.sentiment_label,
+            sentiment_score=q.sentiment_score,
+        )
+        for q in chosen
+    ]
+
+
+def _vector(blob: bytes | None) -> npt.NDArray[np.float32] | None:
+    if not blob:
+        return None
+    vector = np.frombuffer(blob, dtype=np.float32)
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 0 else None
+
+
+def similar_themes(session: Session, *, theme_id: int, k: int = N_SIMILAR) -> list[SimilarTheme]:
+    """Visible active themes whose centroids are closest (cosine) to this theme's."""
+    theme = get_theme_or_raise(session, theme_id)
+    target = _vector(theme.centroid)
+    if target is None:
+        return []
+    others = session.scalars(
+        select(Theme).where(
+            Theme.status == ThemeStatus.ACTIVE, Theme.is_hidden.is_(False), Theme.id != theme_id
+        )
+    ).all()
+    scored = []
+    for other in others:
+        vector = _vector(other.centroid)
+        if vector is not None and vector.shape == target.shape:
+            scored.append((float(vector @ target), other))
+    scored.sort(key=lambda pair: (-pair[0], pair[1].id))
+    return [SimilarTheme(id=o.id, label=o.label, similarity=round(s, 4)) for s, o in scored[:k]]
+
+
+def get_detail(session: Session, theme_id: int) -> ThemeDetail:
+    """A theme with quotes, trend (all weeks), segments and similar themes; NotFound if none."""
+    theme = get_theme_or_raise(session, theme_id)
+    stored = session.get(ThemeStats, theme_id)
+    agg = theme_stats.from_stored(stored) if stored else theme_stats.Aggregate()
+    total = sum(
+        n
+        for n in session.scalars(
+            select(ThemeStats.n_items).join(Theme).where(Theme.status == ThemeStatus.ACTIVE)
+        )
+    )
+    last_week = max(agg.weekly) if agg.weekly else None
+    first_week = min(agg.weekly) if agg.weekly else None
+    n_weeks = ((last_week - first_week).days // 7 + 1) if last_week and first_week else 0
+    summary = _summary(theme, agg, total, _weeks(last_week, n_weeks))
+    segments = [
+        SegmentCount(segment=name, count=count, share=count / agg.n_items if agg.n_items else 0.0)
+        for name, count in sorted(agg.segments.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return ThemeDetail(
+        **summary.model_dump(),
+        human_description=theme.human_description,
+        quotes=_quotes(session, theme),
+        segments=segments,
+        similar=similar_themes(session, theme_id=theme_id),
+        created_run_id=theme.created_run_id,
+        last_run_id=theme.last_run_id,
+        human_edited_at=theme.human_edited_at,
+        human_edited_by=theme.human_edited_by,
+    )
+
+
+def list_items(
+    session: Session,
+    *,
+    theme_id: int,
+    filters: FeedbackFilters | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> FeedbackPage:
+    """Items of a theme, newest first, with the feedback filters and cursor pagination."""
+    get_theme_or_raise(session, theme_id)
+    base = filters or FeedbackFilters()
+    scoped = FeedbackFilters(**{**vars(base), "theme_id": theme_id})
+    return feedback_queries.list_feedback(session, filters=scoped, cursor=cursor, limit=limit)

@@ -1,0 +1,122 @@
+"""What the read side returns for themes: summaries with stats, detail, curation history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class TrendPoint(BaseModel):
+    """Items of a theme created in the ISO week starting on ``week``."""
+
+    week: date
+    count: int
+
+
+class SentimentMix(BaseModel):
+    """Items per sentiment label (``mixed`` counts items flagged mixed, of any label)."""
+
+    positive: int = 0
+    negative: int = 0
+    neutral: int = 0
+    mixed: int = 0
+
+
+class ThemeSummary(BaseModel):
+    """A theme with its stats, as the overview lists it."""
+
+    id: int
+    label: str
+    machine_label: str
+    human_label: str | None
+    status: str
+    is_hidden: bool
+    merged_into_id: int | None
+    keywords: list[str]
+    size: int
+    share: float
+    trend: list[TrendPoint]
+    sentiment: SentimentMix
+    negative_share: float | None
+    nps: float | None
+    n_scored: int
+
+
+class ThemeList(BaseModel):
+    """Themes with stats; ``total_items`` is the denominator of ``share``."""
+
+    themes: list[ThemeSummary]
+    total_items: int
+    n_hidden: int
+    is_filtered: bool
+
+
+class Quote(BaseModel):
+    """A representative item of a theme, with its sentiment."""
+
+    feedback_id: int
+    text: str
+    source: str
+    score: int | None
+    created_at: datetime
+    sentiment_label: str | None
+    sentiment_score: float | None
+
+
+class SegmentCount(BaseModel):
+    """Items of a theme from one account segment."""
+
+    segment: str
+    count: int
+    share: float
+
+
+class SimilarTheme(BaseModel):
+    """Another theme close to this one (cosine of centroids)."""
+
+    id: int
+    label: str
+    similarity: float
+
+
+class ThemeDetail(ThemeSummary):
+    """A theme with quotes, its whole trend, segments and similar themes."""
+
+    human_description: str | None
+    quotes: list[Quote]
+    segments: list[SegmentCount]
+    similar: list[SimilarTheme]
+    created_run_id: int | None
+    last_run_id: int | None
+    human_edited_at: datetime | None
+    human_edited_by: str | None
+
+
+class CurationEventRead(BaseModel):
+    """One recorded human edit."""
+
+    id: int
+    action: str
+    actor: str
+    theme_ids: list[int]
+    details: dict[str, Any]
+    is_undone: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ThemeFilters:
+    """Overview filters; any of them switches from precomputed to live stats."""
+
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    source: str | None = None
+    segment: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no filter is set."""
+        return not (self.created_from or self.created_to or self.source or self.segment)

@@ -1,0 +1,188 @@
+"""Per-theme aggregates: computed in SQL, stored in ``theme_stats`` after runs and curation.
+
+The overview at 1M items reads ~300 precomputed rows; filtered views aggregate live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Date, case, cast, delete, func, insert, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from voc.customer.models import Account, Customer
+from voc.feedback.models import Feedback
+from voc.theme.curation_models import ThemeStats
+from voc.theme.models import ThemeAssignment
+from voc.theme.read_schemas import ThemeFilters
+from voc.types import utcnow
+
+UNKNOWN_SEGMENT = "unknown"
+_COUNT_FIELDS = (
+    "n_items", "n_positive", "n_negative", "n_neutral", "n_mixed",
+    "n_promoters", "n_passives", "n_detractors",
+)  # fmt: skip
+
+
+@dataclass
+class Aggregate:
+    """Counts of one theme (mutable while being summed)."""
+
+    n_items: int = 0
+    n_positive: int = 0
+    n_negative: int = 0
+    n_neutral: int = 0
+    n_mixed: int = 0
+    n_promoters: int = 0
+    n_passives: int = 0
+    n_detractors: int = 0
+    weekly: dict[date, int] = field(default_factory=dict)
+    segments: dict[str, int] = field(default_factory=dict)
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _week_start(session: Session) -> ColumnElement[Any]:
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc("week", func.timezone("UTC", Feedback.created_at)), Date)
+    return func.date(Feedback.created_at, "weekday 0", "-6 days")
+
+
+def _conditions(
+    theme_ids: Iterable[int] | None, filters: ThemeFilters | None
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if theme_ids is not None:
+        conditions.append(ThemeAssignment.theme_id.in_(list(theme_ids)))
+    if filters is None:
+        return conditions
+    if filters.created_from is not None:
+        conditions.append(Feedback.created_at >= _aware(filters.created_from))
+    if filters.created_to is not None:
+        conditions.append(Feedback.created_at < _aware(filters.created_to))
+    if filters.source is not None:
+        conditions.append(Feedback.source == filters.source)
+    if filters.segment is not None:
+        in_segment = (
+            select(Customer.id)
+            .join(Account, Account.id == Customer.account_id)
+            .where(Account.segment == filters.segment)
+        )
+        conditions.append(Feedback.customer_id.in_(in_segment))
+    return conditions
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def aggregate(
+    session: Session,
+    *,
+    theme_ids: Iterable[int] | None = None,
+    filters: ThemeFilters | None = None,
+) -> dict[int, Aggregate]:
+    """Counts per theme (all themes when ``theme_ids`` is None), optionally filtered."""
+    theme_ids = list(theme_ids) if theme_ids is not None else None
+    where = _conditions(theme_ids, filters)
+    joined = (
+        select()
+        .select_from(ThemeAssignment)
+        .join(Feedback, Feedback.id == ThemeAssignment.feedback_id)
+    )
+    totals = (
+        joined.add_columns(
+            ThemeAssignment.theme_id,
+            func.count(),
+            _count_if(Feedback.sentiment_label == "positive"),
+            _count_if(Feedback.sentiment_label == "negative"),
+            _count_if(Feedback.sentiment_label == "neutral"),
+            _count_if(Feedback.sentiment_is_mixed.is_(True)),
+            _count_if(Feedback.score >= 9),
+            _count_if(Feedback.score.between(7, 8)),
+            _count_if(Feedback.score <= 6),
+        )
+        .where(*where)
+        .group_by(ThemeAssignment.theme_id)
+    )
+    result: dict[int, Aggregate] = {}
+    for theme_id, *counts in session.execute(totals):
+        agg = Aggregate()
+        for name, count in zip(_COUNT_FIELDS, counts, strict=True):
+            setattr(agg, name, int(count or 0))
+        result[theme_id] = agg
+    week = _week_start(session).label("week")
+    weekly = (
+        joined.add_columns(ThemeAssignment.theme_id, week, func.count())
+        .where(*where)
+        .group_by(ThemeAssignment.theme_id, week)
+    )
+    for theme_id, week_start, count in session.execute(weekly):
+        day = week_start if isinstance(week_start, date) else date.fromisoformat(str(week_start))
+        result[theme_id].weekly[day] = int(count)
+    _add_segments(session, result, where)
+    return result
+
+
+def _add_segments(
+    session: Session, result: dict[int, Aggregate], where: list[ColumnElement[bool]]
+) -> None:
+    segment = func.coalesce(Account.segment, UNKNOWN_SEGMENT).label("segment")
+    query = (
+        select(ThemeAssignment.theme_id, segment, func.count())
+        .select_from(ThemeAssignment)
+        .join(Feedback, Feedback.id == ThemeAssignment.feedback_id)
+        .outerjoin(Customer, Customer.id == Feedback.customer_id)
+        .outerjoin(Account, Account.id == Customer.account_id)
+        .where(*where)
+        .group_by(ThemeAssignment.theme_id, segment)
+    )
+    for theme_id, name, count in session.execute(query):
+        result[theme_id].segments[str(name)] = int(count)
+
+
+def refresh(session: Session, *, theme_ids: Iterable[int] | None = None) -> int:
+    """Recompute stored stats (of some themes, or all); returns the number of rows written."""
+    theme_ids = sorted(set(theme_ids)) if theme_ids is not None else None
+    fresh = aggregate(session, theme_ids=theme_ids)
+    stale = delete(ThemeStats)
+    if theme_ids is not None:
+        stale = stale.where(ThemeStats.theme_id.in_(theme_ids))
+    session.execute(stale)
+    now = utcnow()
+    rows = [
+        {
+            "theme_id": theme_id,
+            **{k: v for k, v in vars(agg).items() if k not in {"weekly", "segments"}},
+            "weekly": [[d.isoformat(), n] for d, n in sorted(agg.weekly.items())],
+            "segments": agg.segments,
+            "computed_at": now,
+        }
+        for theme_id, agg in fresh.items()
+    ]
+    if rows:
+        session.execute(insert(ThemeStats), rows)
+    session.flush()
+    return len(rows)
+
+
+def from_stored(row: ThemeStats) -> Aggregate:
+    """The stored stats of one theme as an :class:`Aggregate`."""
+    return Aggregate(
+        n_items=row.n_items,
+        n_positive=row.n_positive,
+        n_negative=row.n_negative,
+        n_neutral=row.n_neutral,
+        n_mixed=row.n_mixed,
+        n_promoters=row.n_promoters,
+        n_passives=row.n_passives,
+        n_detractors=row.n_detractors,
+        weekly={date.fromisoformat(str(d)): int(n) for d, n in row.weekly},
+        segments={str(k): int(v) for k, v in row.segments.items()},
+    )
