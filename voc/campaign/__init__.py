@@ -1,0 +1,1 @@
+"""NPS campaign analysis: intervals, segments, change, theme impact, drivers, accounts at risk."""
