@@ -1,0 +1,1 @@
+"""Background jobs: Dramatiq actors on a broker, or in-process for the embedded default."""

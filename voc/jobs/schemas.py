@@ -1,0 +1,46 @@
+"""Read schemas of jobs and of API imports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from voc.feedback.read_schemas import FeedbackRead
+from voc.feedback.schemas import IngestSummary
+
+
+class JobRead(BaseModel):
+    """A background job and its progress."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    status: str
+    params: dict[str, Any]
+    n_total: int
+    n_done: int
+    n_batches: int
+    n_batches_done: int
+    run_id: int | None
+    error: str | None
+    created_by: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class BulkResult(BaseModel):
+    """What a bulk create stored; ``job`` follows the background assignment of large bulks."""
+
+    summary: IngestSummary
+    n_assigned_inline: int
+    job: JobRead | None
+
+
+class CreatedItem(BaseModel):
+    """A created item, already assigned to a theme (when one fits) with its sentiment."""
+
+    item: FeedbackRead
