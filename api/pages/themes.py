@@ -1,0 +1,163 @@
+"""Themes overview and theme detail pages (read side; curation forms post to curation.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import RedirectResponse
+
+from api.deps import SessionDep
+from api.pages.deps import Reader
+from api.pages.export import Cell, csv_response
+from api.pages.routing import PageRoute
+from api.pages.templating import render
+from api.pages.views import SENTIMENTS, ThemeRow, page_filters, series_for_chart, theme_rows
+from voc.feedback.models import Source
+from voc.feedback.read_schemas import FeedbackFilters
+from voc.theme import curation
+from voc.theme import queries as theme_queries
+from voc.user.models import Permission
+
+router = APIRouter(route_class=PageRoute)
+
+SortParam = Literal["size", "share", "trend", "negative", "nps", "label"]
+DirParam = Literal["asc", "desc"]
+Fmt = Literal["html", "csv"]
+ITEMS_PER_PAGE = 25
+OVERVIEW_CSV_HEADER = (
+    "theme_id", "label", "machine_label", "keywords", "size", "share", "negative", "neutral",
+    "positive", "negative_share", "nps", "n_scored", "last_4_weeks", "change_vs_prior_4_weeks",
+    "is_hidden",
+)  # fmt: skip
+
+
+def _options() -> dict[str, list[str]]:
+    return {"sources": [s.value for s in Source], "segments": []}
+
+
+@router.get("/", include_in_schema=False)
+def home(_user: Reader) -> Response:
+    """The overview is the home page."""
+    return RedirectResponse("/themes", status_code=303)
+
+
+@router.get("/themes", include_in_schema=False)
+def overview(
+    request: Request,
+    session: SessionDep,
+    user: Reader,
+    start: str | None = None,
+    end: str | None = None,
+    source: str | None = None,
+    segment: Annotated[str | None, Query(max_length=64)] = None,
+    sort: SortParam = "size",
+    dir: DirParam = "desc",
+    hidden: bool = False,
+    format: Fmt = "html",
+) -> Response:
+    """Which themes hurt most: size, share, trend, sentiment, NPS; filters; CSV export."""
+    filters = page_filters(start, end, source, segment)
+    listing = theme_queries.list_themes(
+        session, filters=filters.theme_filters(), include_hidden=hidden
+    )
+    # with filters, a theme without a matching item is noise: show only themes that match
+    shown = [t for t in listing.themes if t.size > 0] if listing.is_filtered else listing.themes
+    rows = theme_rows(shown, sort=sort, direction=dir)
+    if format == "csv":
+        return csv_response("themes.csv", OVERVIEW_CSV_HEADER, _overview_csv(rows))
+    context = {
+        "listing": listing,
+        "rows": rows,
+        "filters": filters,
+        "options": _options(),
+        "sort": sort,
+        "dir": dir,
+        "hidden": hidden,
+        "can_curate": user.can(Permission.CURATE),
+    }
+    return render(request, "pages/themes.html", context)
+
+
+def _overview_csv(rows: list[ThemeRow]) -> Iterator[list[Cell]]:
+    for row in rows:
+        t = row.theme
+        yield [
+            t.id, t.label, t.machine_label, ", ".join(t.keywords), t.size, round(t.share, 4),
+            t.sentiment.negative, t.sentiment.neutral, t.sentiment.positive,
+            None if t.negative_share is None else round(t.negative_share, 4),
+            None if t.nps is None else round(t.nps, 1), t.n_scored, sum(row.series[-4:]),
+            None if row.momentum is None else round(row.momentum, 3), t.is_hidden,
+        ]  # fmt: skip
+
+
+@router.get("/themes/{theme_id}", include_in_schema=False)
+def detail(
+    request: Request,
+    session: SessionDep,
+    user: Reader,
+    theme_id: int,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    sentiment: Literal["negative", "neutral", "positive"] | None = None,
+    format: Fmt = "html",
+) -> Response:
+    """One theme: what customers say (quotes with sentiment), trend, segments, similar themes."""
+    theme = theme_queries.get_detail(session, theme_id)
+    item_filters = FeedbackFilters(sentiment=sentiment)
+    if format == "csv":
+        return csv_response(
+            f"theme-{theme_id}-items.csv",
+            FEEDBACK_CSV_HEADER,
+            _theme_items_csv(session, theme_id, item_filters),
+        )
+    items = theme_queries.list_items(
+        session, theme_id=theme_id, filters=item_filters, cursor=cursor, limit=ITEMS_PER_PAGE
+    )
+    can_curate = user.can(Permission.CURATE)
+    labels, counts = series_for_chart(theme.trend)
+    context = {
+        "theme": theme,
+        "items": items,
+        "sentiment": sentiment,
+        "cursor": cursor,
+        "trend_labels": labels,
+        "trend_counts": counts,
+        "segment_rows": [(s.segment, s.count, None) for s in theme.segments],
+        "sentiments": SENTIMENTS,
+        "can_curate": can_curate,
+        "targets": _merge_targets(session, theme_id) if can_curate else [],
+        "history": curation.history(session, theme_id=theme_id, limit=10),
+    }
+    return render(request, "pages/theme_detail.html", context)
+
+
+def _merge_targets(session: SessionDep, theme_id: int) -> list[tuple[int, str]]:
+    listing = theme_queries.list_themes(
+        session, include_hidden=True, sort="label", descending=False
+    )
+    return [(t.id, t.label) for t in listing.themes if t.id != theme_id]
+
+
+FEEDBACK_CSV_HEADER = (
+    "feedback_id", "created_at", "source", "score", "sentiment", "sentiment_score", "theme_id",
+    "theme", "text",
+)  # fmt: skip
+
+
+def _theme_items_csv(
+    session: SessionDep, theme_id: int, filters: FeedbackFilters
+) -> Iterator[list[Cell]]:
+    cursor: str | None = None
+    while True:
+        page = theme_queries.list_items(
+            session, theme_id=theme_id, filters=filters, cursor=cursor, limit=200
+        )
+        for item in page.items:
+            yield [
+                item.id, item.created_at, item.source, item.score, item.sentiment_label,
+                item.sentiment_score, item.theme_id, item.theme_label, item.text,
+            ]  # fmt: skip
+        if page.next_cursor is None:
+            return
+        cursor = page.next_cursor

@@ -1,0 +1,11 @@
+"""JSON API routers, mounted under /api/v1 by ``create_app``."""
+
+from fastapi import APIRouter
+
+from api.routes import campaigns, curation, feedback, runs, search, themes, users
+
+router = APIRouter()
+for _module in (feedback, search, themes, curation, runs, users, campaigns):
+    router.include_router(_module.router)
+
+__all__ = ["router"]

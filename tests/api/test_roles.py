@@ -1,0 +1,84 @@
+"""The full route table x every role: 401 without credentials, 403 below the role, else through."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.api.conftest import ApiWorld
+from voc.user.models import ROLE_PERMISSIONS, Permission, Role
+
+READ, CURATE, ADMIN = Permission.READ, Permission.CURATE, Permission.ADMIN
+# (method, path) -> the permission it needs; None: any signed-in user
+EXPECTED: dict[tuple[str, str], Permission | None] = {
+    ("GET", "/api/v1/feedback"): READ,
+    ("GET", "/api/v1/feedback/{feedback_id}"): READ,
+    ("POST", "/api/v1/feedback"): CURATE,
+    ("POST", "/api/v1/feedback/bulk"): CURATE,
+    ("GET", "/api/v1/search"): READ,
+    ("GET", "/api/v1/themes"): READ,
+    ("GET", "/api/v1/themes/{theme_id}"): READ,
+    ("GET", "/api/v1/themes/{theme_id}/items"): READ,
+    ("PATCH", "/api/v1/themes/{theme_id}"): CURATE,
+    ("POST", "/api/v1/themes/{theme_id}/merge"): CURATE,
+    ("POST", "/api/v1/themes/{theme_id}/split"): CURATE,
+    ("POST", "/api/v1/themes/{theme_id}/hide"): CURATE,
+    ("POST", "/api/v1/themes/{theme_id}/unhide"): CURATE,
+    ("POST", "/api/v1/curation/move"): CURATE,
+    ("POST", "/api/v1/curation/undo"): CURATE,
+    ("GET", "/api/v1/curation/history"): READ,
+    ("POST", "/api/v1/runs"): CURATE,
+    ("GET", "/api/v1/runs"): READ,
+    ("GET", "/api/v1/runs/{run_id}"): READ,
+    ("GET", "/api/v1/campaigns"): READ,
+    ("GET", "/api/v1/campaigns/report"): READ,
+    ("GET", "/api/v1/jobs"): READ,
+    ("GET", "/api/v1/jobs/{job_id}"): READ,
+    ("POST", "/api/v1/index/rebuild"): ADMIN,
+    ("GET", "/api/v1/me"): None,
+    ("GET", "/api/v1/users"): ADMIN,
+    ("POST", "/api/v1/users"): ADMIN,
+}
+# requests that do not need the models (the role check runs before the body is used)
+SKIP_SUCCESS = {("POST", "/api/v1/feedback"), ("GET", "/api/v1/search")}
+
+
+def _api_routes(api: ApiWorld) -> list[tuple[str, str]]:
+    paths = api.client.get("/openapi.json").json()["paths"]
+    return [(m.upper(), p) for p, ops in paths.items() for m in ops if p.startswith("/api/")]
+
+
+def _request(api: ApiWorld, method: str, path: str, role: Role | None) -> int:
+    w = api.world
+    ids = {"feedback_id": w.csv_items[0], "theme_id": w.login_theme, "run_id": w.run_id,
+           "job_id": 1}  # fmt: skip
+    url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
+    bodies = {
+        "/api/v1/feedback/bulk": [{"source": "survey", "text": "role check item"}],
+        "/api/v1/themes/{theme_id}/merge": {"into_id": w.csv_theme},
+        "/api/v1/themes/{theme_id}/split": {"feedback_ids": w.login_items[:1]},
+        "/api/v1/curation/move": {"feedback_ids": [w.unassigned], "to_theme_id": w.csv_theme},
+        "/api/v1/users": {"email": f"x-{role}@voc.example", "role": "viewer"},
+        "/api/v1/feedback": {"source": "survey", "text": "role check"},
+    }
+    params = {"q": "csv"} if path.endswith("/search") else None
+    body = bodies.get(path, {"label": "Renamed"} if method == "PATCH" else None)
+    response = api.client.request(method, url, json=body, params=params, headers=api.headers(role))
+    return response.status_code
+
+
+def test_every_api_route_is_in_the_matrix(api: ApiWorld) -> None:
+    assert sorted(_api_routes(api)) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(EXPECTED))
+def test_route_checks_its_role(api: ApiWorld, method: str, path: str) -> None:
+    needed = EXPECTED[(method, path)]
+    assert _request(api, method, path, None) == 401
+    for role in Role:
+        allowed = needed is None or needed in ROLE_PERMISSIONS[role]
+        if not allowed:
+            assert _request(api, method, path, role) == 403, role
+        elif (method, path) not in SKIP_SUCCESS:
+            assert _request(api, method, path, role) not in {401, 403}, role
