@@ -24,7 +24,7 @@ class DiscoveryParams:
     min_cluster_size: int = 10
     min_samples: int = 5
     reduction: Reduction = "umap"
-    n_components: int = 5
+    n_components: int = 10  # 5 vs 10 on banking77, seeds 42/7/1: NMI 0.815-0.821 vs 0.821-0.823
     n_neighbors: int = 15
     cluster_selection_method: SelectionMethod = "leaf"
     sample_size: int = DEFAULT_SAMPLE_SIZE
