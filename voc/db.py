@@ -41,6 +41,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if parsed.get_backend_name() == "postgresql":
+        # No server-side prepared statements: psycopg prepares a query after 5 runs and
+        # PostgreSQL may then keep a generic plan made while a table was still small (a
+        # sequential scan), which turns a 200k-row import into an O(n^2) crawl.
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        connect_args.setdefault("prepare_threshold", None)
+        kwargs["connect_args"] = connect_args
     return create_engine(url, **kwargs)
 
 
