@@ -93,16 +93,42 @@ def pool_spans(
     return summed / weights.sum(dim=1, keepdim=True).clamp(min=1.0)
 
 
+def _prune_ffn(state: dict[str, torch.Tensor], keep: int) -> dict[str, torch.Tensor]:
+    """Keep the ``keep`` feed-forward neurons of a BERT layer state with the largest norms."""
+    w_in, w_out = state["intermediate.dense.weight"], state["output.dense.weight"]
+    if keep >= w_in.shape[0]:
+        return state
+    importance = w_in.norm(dim=1) * w_out.norm(dim=0)
+    kept = torch.sort(torch.topk(importance, keep).indices).values
+    pruned = dict(state)
+    pruned["intermediate.dense.weight"] = w_in[kept].clone()
+    pruned["intermediate.dense.bias"] = state["intermediate.dense.bias"][kept].clone()
+    pruned["output.dense.weight"] = w_out[:, kept].clone()
+    return pruned
+
+
 class SentimentBranch(nn.Module):
     """Fine-tuned copies of the base's upper layers plus a span-classification head."""
 
-    def __init__(self, bert_config: Any, n_layers: int, dropout: float = 0.1) -> None:
+    def __init__(
+        self,
+        bert_config: Any,
+        n_layers: int,
+        dropout: float = 0.1,
+        intermediate_size: int | None = None,
+    ) -> None:
         super().__init__()
+        import copy
+
         from transformers.models.bert import modeling_bert
 
         layer_cls: Any = modeling_bert.BertLayer
         dim = int(bert_config.hidden_size)
-        self.layers = nn.ModuleList([layer_cls(bert_config) for _ in range(n_layers)])
+        config = copy.deepcopy(bert_config)
+        if intermediate_size is not None:
+            config.intermediate_size = int(intermediate_size)
+        self.intermediate_size = int(config.intermediate_size)
+        self.layers = nn.ModuleList([layer_cls(config) for _ in range(n_layers)])
         self.dropout = dropout
         self.head = nn.Sequential(
             nn.Dropout(dropout),
@@ -113,12 +139,20 @@ class SentimentBranch(nn.Module):
         )
 
     @classmethod
-    def from_base(cls, base: Any, branch_layer: int) -> SentimentBranch:
-        """Start the branch from the base's layers ``branch_layer..`` (a fresh head)."""
+    def from_base(
+        cls, base: Any, branch_layer: int, intermediate_size: int | None = None
+    ) -> SentimentBranch:
+        """Start the branch from the base's layers ``branch_layer..`` (a fresh head).
+
+        With ``intermediate_size`` below the base's, each copied layer keeps only its most
+        important feed-forward neurons (largest product of input-row and output-column norms):
+        a structured pruning that makes the branch cheaper before it is fine-tuned.
+        """
         n_total = len(base.encoder.layer)
-        branch = cls(base.config, n_total - branch_layer)
+        branch = cls(base.config, n_total - branch_layer, intermediate_size=intermediate_size)
         for i, layer in enumerate(branch.layers):
-            layer.load_state_dict(base.encoder.layer[branch_layer + i].state_dict())
+            state = base.encoder.layer[branch_layer + i].state_dict()
+            layer.load_state_dict(_prune_ffn(state, branch.intermediate_size))
         return branch
 
     def forward(
@@ -145,7 +179,12 @@ class SentimentBranch(nn.Module):
             for k, v in self.state_dict().items()
         }
         save_file(state, str(out / WEIGHTS_FILE), metadata={"format": "pt"})
-        config = {**meta, "n_layers": len(self.layers), "labels": list(LABELS)}
+        config = {
+            **meta,
+            "n_layers": len(self.layers),
+            "intermediate_size": self.intermediate_size,
+            "labels": list(LABELS),
+        }
         (out / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
     @classmethod
@@ -157,7 +196,11 @@ class SentimentBranch(nn.Module):
 
         root = Path(weights_dir)
         config: dict[str, Any] = json.loads((root / CONFIG_FILE).read_text(encoding="utf-8"))
-        branch = cls(bert_config, int(config["n_layers"]))
+        branch = cls(
+            bert_config,
+            int(config["n_layers"]),
+            intermediate_size=config.get("intermediate_size"),
+        )
         state = load_file(str(root / WEIGHTS_FILE))
         branch.load_state_dict({k: v.float() for k, v in state.items()})
         branch.eval()

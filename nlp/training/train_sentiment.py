@@ -154,7 +154,7 @@ def train_branch(
 ) -> SentimentBranch:
     """Fine-tune copies of layers k.. plus a head on cached layer-``k_cached`` states."""
     torch.manual_seed(args.seed)
-    branch = SentimentBranch.from_base(base, k).to(args.device)
+    branch = SentimentBranch.from_base(base, k, args.branch_ffn or None).to(args.device)
     groups = [
         {"params": branch.layers.parameters(), "lr": args.lr},
         {"params": branch.head.parameters(), "lr": args.head_lr},
@@ -254,6 +254,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--branch-layers",
         default="5",
         help="k, or several (e.g. 3,4,5): one model each under OUTPUT/k<k>",
+    )
+    parser.add_argument(
+        "--branch-ffn",
+        type=int,
+        default=0,
+        help="feed-forward width of the branch layers (pruned from 1536; 0 = keep all)",
     )
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--seed", type=int, default=13)
