@@ -179,7 +179,8 @@ def _chunk_rows(
         if assigned[j]:
             assignments.append(
                 {"feedback_id": fid, "theme_id": theme_ids[t], "confidence": 0.5 + polarity[j] / 2,
-                 "method": "cluster", "run_id": run_id, "is_manual": False, "assigned_at": START}
+                 "method": "cluster", "run_id": run_id, "is_manual": False, "assigned_at": START,
+                 "feedback_created_at": feedback[-1]["created_at"]}
             )  # fmt: skip
     return feedback, embeddings, assignments
 

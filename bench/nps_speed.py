@@ -134,6 +134,7 @@ def build(engine: Engine, responses: int, themes: int, seed: int) -> None:
                         "method": "cluster",
                         "is_manual": False,
                         "assigned_at": now,
+                        "feedback_created_at": now + timedelta(days=90 * c),
                     }
                 )
     for i in range(responses // 5):

@@ -119,6 +119,7 @@ def _assign(session: Session, theme: Theme, items: list[Feedback], run_id: int) 
                 method="cluster",
                 run_id=run_id,
                 is_manual=False,
+                feedback_created_at=item.created_at,
             )
         )
     theme.representative_ids = [i.id for i in items[:3]]

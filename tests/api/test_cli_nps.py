@@ -63,7 +63,11 @@ def database(sqlite_file_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
                 if score <= 3:
                     session.add(
                         ThemeAssignment(
-                            feedback_id=item.id, theme_id=theme.id, confidence=1.0, method="manual"
+                            feedback_id=item.id,
+                            theme_id=theme.id,
+                            confidence=1.0,
+                            method="manual",
+                            feedback_created_at=item.created_at,
                         )
                     )
     engine.dispose()

@@ -91,7 +91,13 @@ def seed(session: Session) -> World:
     session.flush()
     owners = [export] * 30 + [login] * 4 + [hidden]
     session.add_all(
-        ThemeAssignment(feedback_id=i.id, theme_id=t.id, confidence=0.9, method="cluster")
+        ThemeAssignment(
+            feedback_id=i.id,
+            theme_id=t.id,
+            confidence=0.9,
+            method="cluster",
+            feedback_created_at=i.created_at,
+        )
         for i, t in zip(items, owners, strict=False)
     )
     session.add(ThemeLineage(run_id=run.id, kind="new", theme_id=export.id, size=30))

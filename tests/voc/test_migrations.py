@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, insert, inspect
+from sqlalchemy.orm import Session
 
 import voc.models  # noqa: F401 - registers every table
-from voc.db import Base, current_revision, ensure_schema, head_revision, make_engine
+from voc.db import (
+    Base,
+    current_revision,
+    ensure_schema,
+    head_revision,
+    make_engine,
+    upgrade_schema,
+)
+from voc.feedback.models import Feedback
+from voc.theme.models import Theme, ThemeAssignment
 
 
 def test_migrated_schema_has_no_drift_from_the_models(engine: Engine) -> None:
@@ -30,3 +42,34 @@ def test_ensure_schema_builds_a_fresh_sqlite_file_and_is_idempotent(sqlite_file_
     assert {"feedback", "themes", "theme_assignments", "embedding_cache"} <= tables
     assert current_revision(fresh) == head_revision()
     fresh.dispose()
+
+
+def test_0003_copies_each_items_date_onto_its_assignment(sqlite_file_url: str) -> None:
+    engine = make_engine(sqlite_file_url)
+    upgrade_schema(engine, "0002")
+    at = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Feedback.__table__).values(
+                id=1, source="nps", external_id="1", text="CSV export drops accents",
+                text_hash="h", content_hash="c", created_at=at, metadata={},
+                ingested_at=at, updated_at=at,
+            )
+        )  # fmt: skip
+        connection.execute(
+            insert(Theme.__table__).values(
+                id=1, status="active", machine_label="CSV export", keywords=["csv"],
+                representative_ids=[], size=1, created_at=at, updated_at=at,
+            )
+        )  # fmt: skip
+        connection.execute(
+            insert(ThemeAssignment.__table__).values(
+                feedback_id=1, theme_id=1, confidence=0.9, method="cluster"
+            )
+        )
+    upgrade_schema(engine)
+    with Session(engine) as session:
+        stored = session.get(ThemeAssignment, 1)
+        assert stored is not None
+        assert stored.feedback_created_at == at
+    engine.dispose()

@@ -41,15 +41,23 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise InvalidInput("cursor: not a cursor returned by this API") from None
 
 
-def _base_query() -> AnySelect:
-    query: AnySelect = (
-        select(
-            Feedback,
-            ThemeAssignment.theme_id,
-            ThemeAssignment.confidence,
-            ThemeAssignment.is_manual,
-            func.coalesce(Theme.human_label, Theme.machine_label).label("theme_label"),
+def _base_query(*, of_one_theme: bool = False) -> AnySelect:
+    columns = (
+        Feedback,
+        ThemeAssignment.theme_id,
+        ThemeAssignment.confidence,
+        ThemeAssignment.is_manual,
+        func.coalesce(Theme.human_label, Theme.machine_label).label("theme_label"),
+    )
+    if of_one_theme:  # driven by the theme's assignments: pages come from their index
+        return (
+            select(*columns)
+            .select_from(ThemeAssignment)
+            .join(Feedback, Feedback.id == ThemeAssignment.feedback_id)
+            .join(Theme, Theme.id == ThemeAssignment.theme_id)
         )
+    query: AnySelect = (
+        select(*columns)
         .outerjoin(ThemeAssignment, ThemeAssignment.feedback_id == Feedback.id)
         .outerjoin(Theme, Theme.id == ThemeAssignment.theme_id)
     )
@@ -134,16 +142,18 @@ def list_feedback(
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit: between 1 and {MAX_LIMIT}")
     validate_filters(filters)
-    query = _filtered(_base_query(), filters)
+    of_one_theme = filters.theme_id is not None
+    query = _filtered(_base_query(of_one_theme=of_one_theme), filters)
+    # within one theme, the assignment's copy of created_at pages from the theme's index
+    stamp, ident = (
+        (ThemeAssignment.feedback_created_at, ThemeAssignment.feedback_id)
+        if of_one_theme
+        else (Feedback.created_at, Feedback.id)
+    )
     if cursor:
         created_at, feedback_id = decode_cursor(cursor)
-        query = query.where(
-            or_(
-                Feedback.created_at < created_at,
-                and_(Feedback.created_at == created_at, Feedback.id < feedback_id),
-            )
-        )
-    query = query.order_by(Feedback.created_at.desc(), Feedback.id.desc()).limit(limit + 1)
+        query = query.where(or_(stamp < created_at, and_(stamp == created_at, ident < feedback_id)))
+    query = query.order_by(stamp.desc(), ident.desc()).limit(limit + 1)
     rows = session.execute(query).all()
     items = [_to_read(row) for row in rows[:limit]]
     next_cursor = None

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from voc.customer.models import Account, Customer
 from voc.feedback.models import Feedback
+from voc.theme.models import ThemeAssignment
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +64,27 @@ def insert_feedback(session: Session, rows: Sequence[dict[str, Any]]) -> None:
 
 def update_feedback(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Update many items by primary key (each dict carries ``id``)."""
-    if rows:
-        session.execute(update(Feedback), list(rows))
+    if not rows:
+        return
+    session.execute(update(Feedback), list(rows))
+    moved = [int(row["id"]) for row in rows if "created_at" in row]
+    for start in range(0, len(moved), 900):
+        _copy_created_at(session, moved[start : start + 900])
+
+
+def _copy_created_at(session: Session, feedback_ids: Sequence[int]) -> None:
+    """Keep the theme assignments' copy of ``created_at`` in step with their items."""
+    created_at = (
+        select(Feedback.created_at)
+        .where(Feedback.id == ThemeAssignment.feedback_id)
+        .scalar_subquery()
+    )
+    session.execute(
+        update(ThemeAssignment)
+        .where(ThemeAssignment.feedback_id.in_(feedback_ids))
+        .values(feedback_created_at=created_at)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def accounts_by_name(session: Session, names: Collection[str]) -> dict[str, StoredAccount]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from voc.errors import Conflict, InvalidInput, NotFound
 from voc.feedback.models import Feedback
+from voc.theme import repository
 from voc.theme import stats as theme_stats
 from voc.theme.curation_models import CurationAction, CurationEvent
 from voc.theme.models import AssignmentMethod, Theme, ThemeAssignment, ThemeStatus
@@ -110,8 +111,7 @@ def restore_assignments(session: Session, snapshot: Sequence[Sequence[Any]]) -> 
         for fid, tid, conf, method, run_id, manual in snapshot
         if tid is not None
     ]
-    if rows:
-        session.execute(insert(ThemeAssignment), rows)
+    repository.insert_assignments(session, rows)
     return current | {int(r["theme_id"]) for r in rows}
 
 
@@ -120,9 +120,9 @@ def assign_manually(session: Session, feedback_ids: Sequence[int], theme_id: int
     for chunk in _chunks(feedback_ids):
         session.execute(delete(ThemeAssignment).where(ThemeAssignment.feedback_id.in_(chunk)))
     now = utcnow()
-    session.execute(
-        insert(ThemeAssignment),
-        [
+    repository.insert_assignments(
+        session,
+        (
             {
                 "feedback_id": fid,
                 "theme_id": theme_id,
@@ -133,7 +133,7 @@ def assign_manually(session: Session, feedback_ids: Sequence[int], theme_id: int
                 "assigned_at": now,
             }
             for fid in feedback_ids
-        ],
+        ),
     )
 
 

@@ -89,15 +89,32 @@ def replace_machine_assignments(
 
 
 def insert_assignments(session: Session, rows: Iterable[dict[str, Any]]) -> None:
-    """Bulk insert assignment rows in chunks."""
+    """Bulk insert assignment rows in chunks (each row gets its item's ``created_at``)."""
     batch: list[dict[str, Any]] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= WRITE_CHUNK:
-            session.execute(insert(ThemeAssignment), batch)
+            session.execute(insert(ThemeAssignment), _with_created_at(session, batch))
             batch = []
     if batch:
-        session.execute(insert(ThemeAssignment), batch)
+        session.execute(insert(ThemeAssignment), _with_created_at(session, batch))
+
+
+def _with_created_at(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows with ``feedback_created_at`` copied from their feedback items (one query a chunk)."""
+    missing = [int(r["feedback_id"]) for r in rows if r.get("feedback_created_at") is None]
+    created: dict[int, Any] = {}
+    for chunk in _chunks(missing):
+        stmt = select(Feedback.id, Feedback.created_at).where(Feedback.id.in_(chunk))
+        created.update((int(i), at) for i, at in session.execute(stmt))
+    if not created:
+        return rows
+    return [
+        r
+        if r.get("feedback_created_at") is not None
+        else {**r, "feedback_created_at": created.get(int(r["feedback_id"]))}
+        for r in rows
+    ]
 
 
 def update_sentiments(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -125,7 +125,11 @@ def _seed(settings: Settings) -> int:
                 session.flush()
                 session.add(
                     ThemeAssignment(
-                        feedback_id=item.id, theme_id=theme.id, confidence=0.9, method="cluster"
+                        feedback_id=item.id,
+                        theme_id=theme.id,
+                        confidence=0.9,
+                        method="cluster",
+                        feedback_created_at=item.created_at,
                     )
                 )
             session.add(ThemeLineage(run_id=run.id, kind="new", theme_id=theme.id, size=5))

@@ -74,7 +74,11 @@ class Factory:
         if theme is not None:
             self.session.add(
                 ThemeAssignment(
-                    feedback_id=item.id, theme_id=theme.id, confidence=0.9, method="cluster"
+                    feedback_id=item.id,
+                    theme_id=theme.id,
+                    confidence=0.9,
+                    method="cluster",
+                    feedback_created_at=item.created_at,
                 )
             )
         return item
