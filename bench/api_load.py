@@ -17,7 +17,7 @@ from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Engine, Table, func, insert, select, text
+from sqlalchemy import JSON, Connection, Engine, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from voc.customer.models import Account, Customer
@@ -194,6 +194,21 @@ def _chunks(n_items: int, chunk: int) -> Iterator[tuple[int, int]]:
         yield start, min(chunk, n_items - start)
 
 
+def _copy(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL COPY through psycopg 3: several times faster than executemany at 1M rows."""
+    from psycopg.types.json import Jsonb
+
+    if not rows:
+        return
+    names = list(rows[0])
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    columns = ", ".join(f'"{n}"' for n in names)
+    with cursor.copy(f"COPY {table.name} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([Jsonb(row[n]) if n in json_columns else row[n] for n in names])
+
+
 def _fix_sequences(engine: Engine) -> None:
     if engine.dialect.name != "postgresql":
         return
@@ -238,9 +253,12 @@ def load(
             start, size, theme_ids, centroids, customers, model_id, run_id, seed
         )
         with engine.begin() as conn:
-            conn.execute(insert(_table(Feedback)), feedback)
-            conn.execute(insert(_table(EmbeddingCache)), embeddings)
-            conn.execute(insert(_table(ThemeAssignment)), assignments)
+            for model, rows in ((Feedback, feedback), (EmbeddingCache, embeddings),
+                                (ThemeAssignment, assignments)):  # fmt: skip
+                if engine.dialect.name == "postgresql":
+                    _copy(conn, _table(model), rows)
+                else:
+                    conn.execute(insert(_table(model)), rows)
         n_assigned += len(assignments)
         if (start // chunk) % 10 == 0:
             logger.info("loaded %d / %d items", start + size, n_items)
