@@ -36,6 +36,8 @@ N_SIMILAR = 5
 OVERVIEW_CACHE_SIZE = 4
 _overview_lock = threading.Lock()
 _overview_cache: dict[tuple[object, ...], ThemeList] = {}
+_similar_lock = threading.Lock()
+_similar_cache: dict[tuple[object, ...], list[tuple[int, str, npt.NDArray[np.float32]]]] = {}
 
 
 def _weeks(last_week: date | None, weeks: int) -> list[date]:
@@ -204,24 +206,47 @@ def _vector(blob: bytes | None) -> npt.NDArray[np.float32] | None:
     return vector / norm if norm > 0 else None
 
 
+def _themes_version(session: Session) -> tuple[object, ...]:
+    """Changes whenever a theme row changes (each write moves ``updated_at``)."""
+    count, last = session.execute(select(func.count(), func.max(Theme.updated_at))).one()
+    return (session.get_bind().engine.url, count, last)
+
+
+def _visible_centroids(session: Session) -> list[tuple[int, str, npt.NDArray[np.float32]]]:
+    """(id, label, unit centroid) of the visible active themes, read once per themes version."""
+    key = _themes_version(session)
+    with _similar_lock:
+        cached = _similar_cache.get(key)
+    if cached is None:
+        rows = session.execute(
+            select(Theme.id, Theme.human_label, Theme.machine_label, Theme.centroid)
+            .where(Theme.status == ThemeStatus.ACTIVE, Theme.is_hidden.is_(False))
+            .order_by(Theme.id)
+        )
+        cached = [
+            (theme_id, human or machine, vector)
+            for theme_id, human, machine, blob in rows
+            if (vector := _vector(blob)) is not None
+        ]
+        with _similar_lock:
+            _similar_cache.clear()  # only the newest version is ever asked for again
+            _similar_cache[key] = cached
+    return cached
+
+
 def similar_themes(session: Session, *, theme_id: int, k: int = N_SIMILAR) -> list[SimilarTheme]:
     """Visible active themes whose centroids are closest (cosine) to this theme's."""
     theme = get_theme_or_raise(session, theme_id)
     target = _vector(theme.centroid)
     if target is None:
         return []
-    others = session.scalars(
-        select(Theme).where(
-            Theme.status == ThemeStatus.ACTIVE, Theme.is_hidden.is_(False), Theme.id != theme_id
-        )
-    ).all()
-    scored = []
-    for other in others:
-        vector = _vector(other.centroid)
-        if vector is not None and vector.shape == target.shape:
-            scored.append((float(vector @ target), other))
-    scored.sort(key=lambda pair: (-pair[0], pair[1].id))
-    return [SimilarTheme(id=o.id, label=o.label, similarity=round(s, 4)) for s, o in scored[:k]]
+    scored = [
+        (float(vector @ target), other_id, label)
+        for other_id, label, vector in _visible_centroids(session)
+        if other_id != theme_id and vector.shape == target.shape
+    ]
+    scored.sort(key=lambda row: (-row[0], row[1]))
+    return [SimilarTheme(id=i, label=label, similarity=round(s, 4)) for s, i, label in scored[:k]]
 
 
 def get_detail(session: Session, theme_id: int) -> ThemeDetail:
