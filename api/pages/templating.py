@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +14,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from api.pages import charts
 from api.pages.csrf import CSRF_FIELD, attach_cookie, csrf_token_for
@@ -68,6 +71,31 @@ def environment() -> Environment:
         csrf_field=CSRF_FIELD,
     )
     return env
+
+
+FRAGMENT_CACHE_SIZE = 4_096
+_fragment_lock = threading.Lock()
+_fragments: OrderedDict[tuple[str, Hashable], Markup] = OrderedDict()
+
+
+def render_fragment(name: str, key: Hashable, **values: Any) -> Markup:
+    """A request-independent fragment, rendered once per ``key`` (which must cover ``values``).
+
+    Big pages repeat the same rows between requests (the overview's ~300 themes): rendering
+    them again would cost more than every query of the page.
+    """
+    cache_key = (name, key)
+    with _fragment_lock:
+        html = _fragments.get(cache_key)
+        if html is not None:
+            _fragments.move_to_end(cache_key)
+            return html
+    html = Markup(environment().get_template(name).render(values))
+    with _fragment_lock:
+        _fragments[cache_key] = html
+        while len(_fragments) > FRAGMENT_CACHE_SIZE:
+            _fragments.popitem(last=False)
+    return html
 
 
 def pop_flashes(request: Request) -> list[dict[str, str]]:

@@ -12,7 +12,7 @@ from api.deps import SessionDep
 from api.pages.deps import Reader
 from api.pages.export import Cell, csv_response
 from api.pages.routing import PageRoute
-from api.pages.templating import render
+from api.pages.templating import render, render_fragment
 from api.pages.views import SENTIMENTS, ThemeRow, page_filters, series_for_chart, theme_rows
 from voc.feedback.models import Source
 from voc.feedback.read_schemas import FeedbackFilters
@@ -70,6 +70,9 @@ def overview(
     context = {
         "listing": listing,
         "rows": rows,
+        "row_html": [
+            render_fragment("pages/_theme_row.html", _row_key(row), row=row) for row in rows
+        ],
         "filters": filters,
         "options": _options(),
         "sort": sort,
@@ -78,6 +81,17 @@ def overview(
         "can_curate": user.can(Permission.CURATE),
     }
     return render(request, "pages/themes.html", context)
+
+
+def _row_key(row: ThemeRow) -> tuple[object, ...]:
+    """Every value templates/pages/_theme_row.html shows."""
+    t = row.theme
+    mix = t.sentiment
+    return (
+        t.id, t.label, t.machine_label, t.human_label, t.is_hidden, tuple(t.keywords[:6]),
+        t.size, t.share, tuple(row.series), row.momentum, mix.negative, mix.neutral,
+        mix.positive, t.nps, t.n_scored,
+    )  # fmt: skip
 
 
 def _overview_csv(rows: list[ThemeRow]) -> Iterator[list[Cell]]:
@@ -116,6 +130,7 @@ def detail(
     )
     can_curate = user.can(Permission.CURATE)
     labels, counts = series_for_chart(theme.trend)
+    targets = _merge_targets(session, theme_id) if can_curate else []
     context = {
         "theme": theme,
         "items": items,
@@ -123,10 +138,16 @@ def detail(
         "cursor": cursor,
         "trend_labels": labels,
         "trend_counts": counts,
+        "trend_html": render_fragment(
+            "pages/_theme_trend.html", (tuple(labels), tuple(counts)), labels=labels, counts=counts
+        ),
         "segment_rows": [(s.segment, s.count, None) for s in theme.segments],
         "sentiments": SENTIMENTS,
         "can_curate": can_curate,
-        "targets": _merge_targets(session, theme_id) if can_curate else [],
+        "targets": targets,
+        "target_options": render_fragment(
+            "pages/_theme_options.html", tuple(targets), targets=targets
+        ),
         "history": curation.history(session, theme_id=theme_id, limit=10),
     }
     return render(request, "pages/theme_detail.html", context)
