@@ -154,10 +154,7 @@ def detail(
 
 
 def _merge_targets(session: SessionDep, theme_id: int) -> list[tuple[int, str]]:
-    listing = theme_queries.list_themes(
-        session, include_hidden=True, sort="label", descending=False
-    )
-    return [(t.id, t.label) for t in listing.themes if t.id != theme_id]
+    return [choice for choice in theme_queries.theme_choices(session) if choice[0] != theme_id]
 
 
 FEEDBACK_CSV_HEADER = (

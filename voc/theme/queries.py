@@ -163,6 +163,17 @@ def _build_list(session: Session, filters: ThemeFilters, include_hidden: bool) -
     )
 
 
+def theme_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, label) of every active theme, hidden ones included, by label (what editors pick)."""
+    rows = session.execute(
+        select(Theme.id, Theme.human_label, Theme.machine_label)
+        .where(Theme.status == ThemeStatus.ACTIVE)
+        .order_by(Theme.id)
+    )
+    choices = [(theme_id, human or machine) for theme_id, human, machine in rows]
+    return sorted(choices, key=lambda choice: choice[1].casefold())
+
+
 def get_theme_or_raise(session: Session, theme_id: int) -> Theme:
     """The theme row, or NotFound."""
     theme = session.get(Theme, theme_id)
@@ -254,16 +265,15 @@ def get_detail(session: Session, theme_id: int) -> ThemeDetail:
     theme = get_theme_or_raise(session, theme_id)
     stored = session.get(ThemeStats, theme_id)
     agg = theme_stats.from_stored(stored) if stored else theme_stats.Aggregate()
-    total = sum(
-        n
-        for n in session.scalars(
-            select(ThemeStats.n_items).join(Theme).where(Theme.status == ThemeStatus.ACTIVE)
-        )
+    total = session.scalar(
+        select(func.coalesce(func.sum(ThemeStats.n_items), 0))
+        .join(Theme)
+        .where(Theme.status == ThemeStatus.ACTIVE)
     )
     last_week = max(agg.weekly) if agg.weekly else None
     first_week = min(agg.weekly) if agg.weekly else None
     n_weeks = ((last_week - first_week).days // 7 + 1) if last_week and first_week else 0
-    summary = _summary(theme, agg, total, _weeks(last_week, n_weeks))
+    summary = _summary(theme, agg, int(total or 0), _weeks(last_week, n_weeks))
     segments = [
         SegmentCount(segment=name, count=count, share=count / agg.n_items if agg.n_items else 0.0)
         for name, count in sorted(agg.segments.items(), key=lambda kv: (-kv[1], kv[0]))

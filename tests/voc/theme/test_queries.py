@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from tests.voc_fixtures import MONDAY, World, build_world
 from voc.errors import NotFound
+from voc.theme import curation
 from voc.theme import queries as theme_queries
 from voc.theme.read_schemas import ThemeFilters
 
@@ -69,3 +70,15 @@ def test_items_of_a_theme_page_with_cursor(db_session: Session, world: World) ->
 def test_unknown_theme_is_not_found(db_session: Session, world: World) -> None:
     with pytest.raises(NotFound):
         theme_queries.get_detail(db_session, 999_999)
+
+
+def test_theme_choices_list_every_active_theme_by_label(db_session: Session, world: World) -> None:
+    assert theme_queries.theme_choices(db_session) == [
+        (world.csv_theme, "CSV export"),
+        (world.login_theme, "Login problems"),
+        (world.hidden_theme, "Misc chatter"),  # hidden themes can still receive items
+    ]
+    curation.rename(db_session, theme_id=world.login_theme, label="access", actor="ed@voc.example")
+    assert [label for _, label in theme_queries.theme_choices(db_session)] == [
+        "access", "CSV export", "Misc chatter",
+    ]  # fmt: skip
