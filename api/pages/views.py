@@ -73,9 +73,19 @@ def page_filters(
 
 def weekly_series(points: Sequence[TrendPoint], *, last_week: date, weeks: int) -> list[int]:
     """Counts for the ``weeks`` ISO weeks ending with ``last_week`` (missing weeks are 0)."""
-    by_week = {p.week: p.count for p in points}
+    return _series_over(points, _week_range(last_week, weeks))
+
+
+def _week_range(last_week: date, weeks: int) -> list[date]:
     first = last_week - timedelta(weeks=weeks - 1)
-    return [by_week.get(first + timedelta(weeks=i), 0) for i in range(weeks)]
+    return [first + timedelta(weeks=i) for i in range(weeks)]
+
+
+def _series_over(points: Sequence[TrendPoint], weeks: Sequence[date]) -> list[int]:
+    if len(points) == len(weeks) and all(p.week == w for p, w in zip(points, weeks, strict=True)):
+        return [p.count for p in points]  # the overview's trends already span these weeks
+    by_week = {p.week: p.count for p in points}
+    return [by_week.get(week, 0) for week in weeks]
 
 
 def last_week_of(themes: Sequence[ThemeSummary]) -> date | None:
@@ -116,9 +126,10 @@ SORT_KEYS: dict[str, Callable[[ThemeRow], Any]] = {
 def theme_rows(themes: Sequence[ThemeSummary], *, sort: str, direction: str) -> list[ThemeRow]:
     """Rows with 12-week series, sorted (ties broken by size, then id for stability)."""
     last = last_week_of(themes)
+    weeks = _week_range(last, SPARK_WEEKS) if last else []
     rows = []
     for theme in themes:
-        series = weekly_series(theme.trend, last_week=last, weeks=SPARK_WEEKS) if last else []
+        series = _series_over(theme.trend, weeks) if last else []
         rows.append(ThemeRow(theme, series, momentum(series)))
     key = SORT_KEYS.get(sort, SORT_KEYS["size"])
     rows.sort(key=lambda r: (-r.theme.size, r.theme.id))

@@ -99,6 +99,9 @@ def test_weekly_series_fills_missing_weeks_and_momentum_compares_windows() -> No
         TrendPoint(week=date(2024, 1, 15), count=1),
     ]
     assert weekly_series(points, last_week=date(2024, 1, 15), weeks=4) == [0, 3, 0, 1]
+    full = [TrendPoint(week=date(2024, 1, 1 + 7 * i), count=c) for i, c in enumerate((4, 0, 2))]
+    assert weekly_series(full, last_week=date(2024, 1, 15), weeks=3) == [4, 0, 2]
+    assert weekly_series(full, last_week=date(2024, 1, 22), weeks=3) == [0, 2, 0]
     assert momentum([1, 1, 1, 1, 2, 2, 2, 2]) == pytest.approx(1.0)
     assert momentum([0] * 8) is None
     assert momentum([1, 2]) is None
