@@ -101,8 +101,8 @@ _WEAK_EDGE = frozenset(
 _LENGTH_WEIGHT = {1: 0.45, 2: 1.0, 3: 0.95, 4: 0.75}
 _MAX_WORDS = 4
 _MIN_COVERAGE = 0.05
-# A longer phrase replaces a winning single word when at least this share of its uses say it.
-_WIDEN_SHARE = 0.25
+# A longer phrase replaces a winning single word when at least one in ten of its uses say it.
+_WIDEN_SHARE = 0.1
 _ACRONYM_SAMPLE = 200
 
 
@@ -162,12 +162,13 @@ def _best_phrases(
     return [phrase for _, phrase in scored]
 
 
-def _widen(ranked: list[str], counter: Counter[str]) -> str:
+def _widen(ranked: list[str], counter: Counter[str], stop: frozenset[str]) -> str:
     """Prefer a 2-3 word phrase around a winning single word when enough members say it.
 
     A lone word ("Expire", "Hold", "Wait") rarely tells a reader what the theme is about;
     the best-ranked longer phrase that contains it ("Card expire", "Health benefits",
-    "Wait time") does, as long as it is common enough in the theme to stand for it.
+    "Wait time") does, as long as it adds a content word ("Wait and wait" does not) and is
+    common enough in the theme to stand for it.
     """
     best = ranked[0]
     if " " in best:
@@ -175,7 +176,8 @@ def _widen(ranked: list[str], counter: Counter[str]) -> str:
     floor = _WIDEN_SHARE * counter[best]
     for phrase in ranked[1:]:
         words = phrase.split()
-        if len(words) in (2, 3) and best in words and counter[phrase] >= floor:
+        adds_a_word = any(w != best and w not in stop for w in words)
+        if len(words) in (2, 3) and best in words and adds_a_word and counter[phrase] >= floor:
             return phrase
     return best
 
@@ -203,7 +205,7 @@ def make_labels(
         size = min(members[theme].size, MAX_TEXTS_PER_THEME)
         ranked = _best_phrases(counts[theme], max(1, size), totals, keyword_weights[theme])
         fallback = " ".join(keywords[theme][:2]) if keywords[theme] else f"theme {theme + 1}"
-        chosen.append(_widen(ranked, counts[theme]) if ranked else fallback)
+        chosen.append(_widen(ranked, counts[theme], stop) if ranked else fallback)
     chosen = [_restore_acronyms(label, texts, members[t]) for t, label in enumerate(chosen)]
     return _deduplicate(chosen, keywords, [m.size for m in members])
 

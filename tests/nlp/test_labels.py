@@ -39,7 +39,33 @@ def test_a_lone_word_widens_to_the_phrase_members_use() -> None:
 
 
 def test_a_rare_longer_phrase_does_not_replace_the_word() -> None:
-    waiting = [t.replace("wait time", "wait") for t in WAITING[1:]] + ["wait time"]
+    waiting = [
+        "The wait at lunch was awful",
+        "wait on the phone line again",
+        "Why do I have to wait so much",
+        "we wait and wait",
+        "I wait every morning for the page to load",
+        "Another wait before anyone answers",
+        "a long wait for support",
+        "wait for the export",
+        "the wait is too long",
+        "wait again today",
+        "wait at the checkout",
+        "one more wait time complaint",
+    ]
     labels = _labels(waiting + CARDS, [0] * len(waiting) + [1] * len(CARDS))
     assert labels[0] == "Wait"
     assert labels[1] == "Card arrived"
+
+
+def test_a_phrase_that_only_repeats_the_word_is_not_a_label() -> None:
+    waiting = [
+        "we wait and wait",
+        "wait and wait again",
+        "so we wait and wait",
+        "The wait at lunch was awful",
+        "Why do I have to wait so much",
+        "I wait every morning for the page to load",
+    ]
+    labels = _labels(waiting + CARDS, [0] * len(waiting) + [1] * len(CARDS))
+    assert labels[0] == "Wait"
