@@ -30,32 +30,35 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bench.eval_themes import DEFAULT_DATA_DIR, LOADERS, cached_embeddings
+from bench.eval_themes import DEFAULT_DATA_DIR, LOADERS, cached_embeddings, singleton_labels
 
 MIX = ("banking77", "clinc150", "sst2")
 
 
 def load_mix_with_origin(
     data_dir: Path, size: int
-) -> tuple[list[str], npt.NDArray[np.float32], npt.NDArray[np.int64]]:
-    """Seeded size items of banking77 + clinc150 + SST-2, their embeddings and origin (MIX)."""
+) -> tuple[list[str], npt.NDArray[np.float32], npt.NDArray[np.int64], list[str]]:
+    """Seeded size items of banking77 + clinc150 + SST-2: embeddings, origin (MIX) and gold."""
     texts: list[str] = []
+    gold: list[str] = []
     parts = []
     for name in MIX:
-        part_texts, _ = LOADERS[name](data_dir)
+        part_texts, part_gold = LOADERS[name](data_dir)
         texts.extend(part_texts)
+        gold.extend(f"{name}:{g}" for g in part_gold)
         parts.append(cached_embeddings(name, part_texts))
     embeddings = np.vstack(parts)
     if size > len(texts):
         raise SystemExit(f"only {len(texts)} items available, asked for {size}")
     origin = np.repeat(np.arange(len(parts)), [p.shape[0] for p in parts])
     order = np.random.default_rng(0).permutation(len(texts))[:size]
-    return [texts[i] for i in order], np.ascontiguousarray(embeddings[order]), origin[order]
+    picked = np.ascontiguousarray(embeddings[order])
+    return [texts[i] for i in order], picked, origin[order], [gold[i] for i in order]
 
 
 def load_mix(data_dir: Path, size: int) -> tuple[list[str], npt.NDArray[np.float32]]:
     """Return the seeded size items of banking77 + clinc150 + SST-2 and their embeddings."""
-    texts, embeddings, _ = load_mix_with_origin(data_dir, size)
+    texts, embeddings, _, _ = load_mix_with_origin(data_dir, size)
     return texts, embeddings
 
 
@@ -128,12 +131,12 @@ def sample_agreement(size: int, data_dir: Path, sample_size: int) -> dict[str, A
     """Compare a run on a sample + incremental assignment with a full run on all items."""
     import dataclasses
 
-    from sklearn.metrics import adjusted_rand_score
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     from nlp.discovery import discover_themes
     from nlp.types import DiscoveryParams
 
-    texts, embeddings, origin = load_mix_with_origin(data_dir, size)
+    texts, embeddings, origin, gold = load_mix_with_origin(data_dir, size)
     base = DiscoveryParams.for_size(size)
     full = discover_themes(
         embeddings, texts, params=dataclasses.replace(base, sample_size=size + 1)
@@ -156,7 +159,14 @@ def sample_agreement(size: int, data_dir: Path, sample_size: int) -> dict[str, A
             "same_theme_after_matching": round(float(np.mean(joint.argmax(axis=1)[b] == a)), 4),
         }
 
+    def gold_nmi(labels: npt.NDArray[np.int64], rows: npt.NDArray[np.bool_]) -> float:
+        """NMI with the gold intents on ``rows``, each unassigned item a theme of its own."""
+        picked = np.flatnonzero(rows)
+        scored = singleton_labels(labels[picked])
+        return round(float(normalized_mutual_info_score([gold[i] for i in picked], scored)), 4)
+
     everything = agreement(np.ones(size, dtype=bool))
+    intents = {name: origin == i for i, name in enumerate(MIX) if name != "sst2"}
     return {
         "n": size,
         "sample_size": sample_size,
@@ -164,6 +174,12 @@ def sample_agreement(size: int, data_dir: Path, sample_size: int) -> dict[str, A
         "same_theme_after_matching": everything["same_theme_after_matching"],
         # SST-2 movie-review sentences have no themes to agree on; the intent sets do.
         "by_origin": {name: agreement(origin == i) for i, name in enumerate(MIX)},
+        # Which of the two is nearer the truth, on the items that have gold intents.
+        "nmi_with_gold": {
+            name: {"full": gold_nmi(full.labels, rows), "sample": gold_nmi(sampled.labels, rows)}
+            for name, rows in intents.items()
+        },
+        "n_themes": {"full": len(full.themes), "sample": len(sampled.themes)},
         "full_seconds": round(sum(full.timings.values()), 1),
         "sample_seconds": round(sum(sampled.timings.values()), 1),
     }

@@ -9,6 +9,7 @@ through the incremental path, which keeps 1M items within minutes.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Sequence
@@ -23,6 +24,9 @@ from nlp.labels import make_labels
 from nlp.reduction import reduce_dimensions
 from nlp.representatives import pick_representatives
 from nlp.types import DiscoveredTheme, DiscoveryParams, DiscoveryResult
+
+# Smallest theme HDBSCAN may form in a sample (the floor of DiscoveryParams.for_size too).
+MIN_SAMPLE_CLUSTER = 15
 
 logger = logging.getLogger(__name__)
 
@@ -100,6 +104,20 @@ def _assign_rest(
     return final, confidence
 
 
+def sample_params(params: DiscoveryParams, n: int, n_sample: int) -> DiscoveryParams:
+    """Parameters for clustering ``n_sample`` of ``n`` items: the same themes, fewer members.
+
+    A theme of ``min_cluster_size`` items in the whole data has only its share of that in a
+    sample, so the minimum shrinks with the sample fraction (never below ``MIN_SAMPLE_CLUSTER``).
+    Without this a 20k sample of 100k items could only find themes five times larger than a
+    full run finds (measured: banking77 items in a 100k mix, NMI 0.60 vs 0.80 for a full run).
+    """
+    if n_sample >= n:
+        return params
+    scaled = max(MIN_SAMPLE_CLUSTER, round(params.min_cluster_size * n_sample / n))
+    return dataclasses.replace(params, min_cluster_size=min(scaled, params.min_cluster_size))
+
+
 def discover_themes(
     embeddings: npt.NDArray[np.float32],
     texts: Sequence[str],
@@ -121,7 +139,9 @@ def discover_themes(
         sample = np.sort(rng.choice(n, params.sample_size, replace=False))
     else:
         sample = np.arange(n)
-    sample_labels, n_clustered = _cluster(embeddings[sample], params, seed, clock)
+    sample_labels, n_clustered = _cluster(
+        embeddings[sample], sample_params(params, n, sample.size), seed, clock
+    )
     labels = np.full(n, -1, dtype=np.int64)
     labels[sample] = sample_labels
     labels, confidence = _assign_rest(embeddings, labels, params)

@@ -10,7 +10,7 @@ import numpy.typing as npt
 import pytest
 from sklearn.metrics import adjusted_rand_score, homogeneity_score
 
-from nlp.discovery import discover_themes
+from nlp.discovery import discover_themes, sample_params
 from nlp.types import DiscoveryParams, DiscoveryResult
 
 Corpus = tuple[list[str], list[str]]
@@ -97,3 +97,14 @@ def test_no_items_give_no_themes() -> None:
     outcome = discover_themes(np.zeros((0, 384), np.float32), [])
     assert outcome.themes == ()
     assert outcome.labels.shape == (0,)
+
+
+def test_a_sample_looks_for_themes_of_the_same_share_as_a_full_run() -> None:
+    params = DiscoveryParams.for_size(100_000)
+    assert sample_params(params, 100_000, 100_000) == params
+    scaled = sample_params(params, 100_000, 20_000)
+    assert scaled.min_cluster_size == max(15, round(params.min_cluster_size / 5))
+    assert sample_params(params, 22_500, 20_000).min_cluster_size == round(
+        params.min_cluster_size * 20_000 / 22_500
+    )
+    assert sample_params(params, 10_000_000, 20_000).min_cluster_size == 15
