@@ -16,6 +16,7 @@ from voc.theme import stats as theme_stats
 from voc.theme.models import AnalysisRun, RunStatus, Theme, ThemeAssignment
 
 EMBEDDER = HashingEmbedder(384)
+DEFAULT_SCORES = {"negative": -0.6, "neutral": 0.0, "positive": 0.8}
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 CSV = [
@@ -59,6 +60,7 @@ def make_feedback(
     text: str,
     score: int | None = None,
     sentiment: str | None = None,
+    sentiment_score: float | None = None,
     created_at: datetime = MONDAY,
     source: str = "nps",
     customer_id: int | None = None,
@@ -75,7 +77,9 @@ def make_feedback(
         customer_id=customer_id,
         meta={},
         sentiment_label=sentiment,
-        sentiment_score=0.9 if sentiment else None,
+        sentiment_score=sentiment_score
+        if sentiment_score is not None or sentiment is None
+        else DEFAULT_SCORES[sentiment],
     )
     session.add(item)
     if session.get(EmbeddingCache, (EMBEDDER.model_id, item.text_hash)) is None:
@@ -146,6 +150,8 @@ def build_world(session: Session) -> World:
                 text=text,
                 score=score,
                 sentiment=sentiment,
+                # negatives grow more negative down each list: -0.5, -0.6, ...
+                sentiment_score=-0.5 - 0.1 * i if sentiment == "negative" else None,
                 created_at=MONDAY + timedelta(weeks=i % 3, hours=offset),
                 customer_id=(alice if i % 2 == 0 else bob).id,
             )

@@ -22,13 +22,13 @@ from voc.user.models import Permission
 
 router = APIRouter(route_class=PageRoute)
 
-SortParam = Literal["size", "share", "trend", "negative", "nps", "label"]
+SortParam = Literal["size", "share", "trend", "negative", "avg_sentiment", "nps", "label"]
 DirParam = Literal["asc", "desc"]
 Fmt = Literal["html", "csv"]
 ITEMS_PER_PAGE = 25
 OVERVIEW_CSV_HEADER = (
     "theme_id", "label", "machine_label", "keywords", "size", "share", "negative", "neutral",
-    "positive", "negative_share", "nps", "n_scored", "last_4_weeks", "change_vs_prior_4_weeks",
+    "positive", "negative_share", "avg_sentiment_score", "nps", "n_scored", "last_4_weeks", "change_vs_prior_4_weeks",
     "is_hidden",
 )  # fmt: skip
 
@@ -90,7 +90,7 @@ def _row_key(row: ThemeRow) -> tuple[object, ...]:
     return (
         t.id, t.label, t.machine_label, t.human_label, t.is_hidden, tuple(t.keywords[:6]),
         t.size, t.share, tuple(row.series), row.momentum, mix.negative, mix.neutral,
-        mix.positive, t.nps, t.n_scored,
+        mix.positive, t.avg_sentiment, t.nps, t.n_scored,
     )  # fmt: skip
 
 
@@ -101,6 +101,7 @@ def _overview_csv(rows: list[ThemeRow]) -> Iterator[list[Cell]]:
             t.id, t.label, t.machine_label, ", ".join(t.keywords), t.size, round(t.share, 4),
             t.sentiment.negative, t.sentiment.neutral, t.sentiment.positive,
             None if t.negative_share is None else round(t.negative_share, 4),
+            None if t.avg_sentiment is None else round(t.avg_sentiment, 4),
             None if t.nps is None else round(t.nps, 1), t.n_scored, sum(row.series[-4:]),
             None if row.momentum is None else round(row.momentum, 3), t.is_hidden,
         ]  # fmt: skip

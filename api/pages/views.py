@@ -119,6 +119,7 @@ SORT_KEYS: dict[str, Callable[[ThemeRow], Any]] = {
     "trend": lambda r: (r.momentum is not None, r.momentum or 0.0),
     "negative": lambda r: (r.theme.negative_share is not None, r.theme.negative_share or 0.0),
     "nps": lambda r: (r.theme.nps is not None, r.theme.nps or 0.0),
+    "avg_sentiment": lambda r: (r.theme.avg_sentiment is not None, r.theme.avg_sentiment or 0.0),
     "label": lambda r: r.theme.label.casefold(),
 }
 

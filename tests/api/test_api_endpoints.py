@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.api.conftest import ApiWorld
 from voc.user.models import Role
 
@@ -58,6 +60,10 @@ def test_themes_overview_detail_items(api: ApiWorld) -> None:
     detail = c.get(f"/api/v1/themes/{api.world.csv_theme}", headers=h).json()
     assert detail["size"] == 6
     assert detail["quotes"]
+    assert detail["avg_sentiment"] == pytest.approx(-2.0 / 6)
+    worst = detail["negative_quotes"]
+    assert [q["feedback_id"] for q in worst][:2] == [api.world.csv_items[5], api.world.csv_items[2]]
+    assert all(q["sentiment_label"] == "negative" for q in worst)
     assert detail["segments"]
     assert detail["similar"][0]["id"] == api.world.login_theme
     items = c.get(f"/api/v1/themes/{api.world.login_theme}/items", headers=h).json()

@@ -251,6 +251,21 @@ def test_theme_detail_shows_quotes_with_scores_and_charts(viewer: TestClient, wo
     assert 'class="trend"' in page
     assert "Segments" in page
     assert "enterprise" in page
+    negative = page[page.index('id="h-negative"') : page.index('id="h-trend"')]
+    assert negative.count("<blockquote>") == 5
+    assert "-0.60" in negative
+    praise = viewer.get(f"/themes/{world.login_id}").text
+    assert "None of the items closest to this theme" in praise
+    assert "+0.40" in praise  # the theme's average score
+
+
+def test_overview_shows_and_exports_the_average_sentiment(viewer: TestClient, world: World) -> None:
+    page = viewer.get("/themes?sort=avg_sentiment&dir=asc").text
+    assert page.index("csv export broken") < page.index("cannot log in")
+    assert "Avg score" in page
+    rows = list(csv.DictReader(io.StringIO(viewer.get("/themes?format=csv").text.lstrip("\ufeff"))))
+    averages = {row["label"]: float(row["avg_sentiment_score"]) for row in rows}
+    assert averages == {"csv export broken": -0.6, "cannot log in": 0.4}
 
 
 def test_theme_items_page_with_a_cursor(viewer: TestClient, world: World) -> None:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, insert, inspect
+from sqlalchemy import Engine, insert, inspect, text
 from sqlalchemy.orm import Session
 
 import voc.models  # noqa: F401 - registers every table
@@ -19,6 +19,7 @@ from voc.db import (
     upgrade_schema,
 )
 from voc.feedback.models import Feedback
+from voc.theme.curation_models import ThemeStats
 from voc.theme.models import Theme, ThemeAssignment
 
 
@@ -72,4 +73,45 @@ def test_0003_copies_each_items_date_onto_its_assignment(sqlite_file_url: str) -
         stored = session.get(ThemeAssignment, 1)
         assert stored is not None
         assert stored.feedback_created_at == at
+    engine.dispose()
+
+
+def test_0004_fills_the_average_sentiment_of_stored_stats(sqlite_file_url: str) -> None:
+    engine = make_engine(sqlite_file_url)
+    upgrade_schema(engine, "0003")
+    at = datetime(2026, 5, 1, 9, 30, tzinfo=UTC)
+    scores = {1: -0.8, 2: 0.4, 3: None}  # item 3 was never scored
+    with engine.begin() as connection:
+        connection.execute(
+            insert(Theme.__table__).values(
+                id=1, status="active", machine_label="CSV export", keywords=["csv"],
+                representative_ids=[], size=3, created_at=at, updated_at=at,
+            )
+        )  # fmt: skip
+        for item_id, score in scores.items():
+            connection.execute(
+                insert(Feedback.__table__).values(
+                    id=item_id, source="nps", external_id=str(item_id), text=f"text {item_id}",
+                    text_hash=f"h{item_id}", content_hash=f"c{item_id}", created_at=at,
+                    metadata={}, ingested_at=at, updated_at=at, sentiment_score=score,
+                )
+            )  # fmt: skip
+            connection.execute(
+                insert(ThemeAssignment.__table__).values(
+                    feedback_id=item_id, theme_id=1, confidence=0.9, method="cluster",
+                    feedback_created_at=at,
+                )
+            )  # fmt: skip
+        connection.execute(  # the 0003 table: without the new columns
+            text(
+                "INSERT INTO theme_stats (theme_id, n_items, n_positive, n_negative, n_neutral, "
+                "n_mixed, n_promoters, n_passives, n_detractors, weekly, segments, computed_at) "
+                "VALUES (1, 3, 1, 1, 0, 0, 0, 0, 0, '[]', '{}', '2026-05-01 09:30:00')"
+            )
+        )
+    upgrade_schema(engine)
+    with Session(engine) as session:
+        stored = session.get(ThemeStats, 1)
+        assert stored is not None
+        assert (stored.n_sentiment, round(stored.sentiment_sum, 6)) == (2, -0.4)
     engine.dispose()

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from voc.db import Base
@@ -58,6 +58,9 @@ class ThemeStats(Base):
     n_promoters: Mapped[int] = mapped_column(Integer, default=0)
     n_passives: Mapped[int] = mapped_column(Integer, default=0)
     n_detractors: Mapped[int] = mapped_column(Integer, default=0)
+    # sum and count of item sentiment scores (p_positive - p_negative): mean = average score
+    sentiment_sum: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    n_sentiment: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # [[iso week start, count], ...] oldest first
     weekly: Mapped[list[list[Any]]] = mapped_column(JsonType, default=list)
     # {segment: count}; "unknown" for items without an account segment

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, defer
 
 from voc.errors import NotFound
 from voc.feedback import queries as feedback_queries
-from voc.feedback.read_schemas import FeedbackFilters, FeedbackPage
+from voc.feedback.models import Feedback
+from voc.feedback.read_schemas import FeedbackFilters, FeedbackPage, FeedbackRead
 from voc.theme import stats as theme_stats
 from voc.theme.curation_models import ThemeStats
 from voc.theme.models import Theme, ThemeAssignment, ThemeStatus
@@ -29,9 +30,10 @@ from voc.theme.read_schemas import (
     TrendPoint,
 )
 
-SortKey = Literal["size", "share", "nps", "negative_share", "label", "trend"]
+SortKey = Literal["size", "share", "nps", "negative_share", "avg_sentiment", "label", "trend"]
 TREND_WEEKS = 12
 N_QUOTES = 5
+N_REPRESENTATIVE = 200  # negative quotes are picked among this many items closest to the centre
 N_SIMILAR = 5
 OVERVIEW_CACHE_SIZE = 4
 _overview_lock = threading.Lock()
@@ -76,6 +78,7 @@ def _summary(
             mixed=agg.n_mixed,
         ),
         negative_share=agg.n_negative / n_labelled if n_labelled else None,
+        avg_sentiment=agg.sentiment_sum / agg.n_sentiment if agg.n_sentiment else None,
         nps=100.0 * (agg.n_promoters - agg.n_detractors) / n_scored if n_scored else None,
         n_scored=n_scored,
     )
@@ -90,6 +93,8 @@ def _sort_key(key: SortKey) -> object:
         return lambda s: s.nps if s.nps is not None else float("inf")
     if key == "negative_share":
         return lambda s: s.negative_share if s.negative_share is not None else -1.0
+    if key == "avg_sentiment":
+        return lambda s: s.avg_sentiment if s.avg_sentiment is not None else float("inf")
     return lambda s: getattr(s, key)
 
 
@@ -195,18 +200,38 @@ def _quotes(session: Session, theme: Theme) -> list[Quote]:
         ).all()
         more = feedback_queries.by_ids(session, [i for i in top if i not in ids])
         chosen += [more[i] for i in top if i in more][: N_QUOTES - len(chosen)]
-    return [
-        Quote(
-            feedback_id=q.id,
-            text=q.text,
-            source=q.source,
-            score=q.score,
-            created_at=q.created_at,
-            sentiment_label=q.sentiment_label,
-            sentiment_score=q.sentiment_score,
-        )
-        for q in chosen
-    ]
+    return [_quote(q) for q in chosen]
+
+
+def _negative_quotes(session: Session, theme_id: int) -> list[Quote]:
+    """The most negative items among the theme's most representative ones, worst first."""
+    representative = (
+        select(ThemeAssignment.feedback_id)
+        .where(ThemeAssignment.theme_id == theme_id)
+        .order_by(ThemeAssignment.confidence.desc(), ThemeAssignment.feedback_id)
+        .limit(N_REPRESENTATIVE)
+        .scalar_subquery()
+    )
+    ids = session.scalars(
+        select(Feedback.id)
+        .where(Feedback.id.in_(representative), Feedback.sentiment_label == "negative")
+        .order_by(Feedback.sentiment_score, Feedback.id)
+        .limit(N_QUOTES)
+    ).all()
+    items = feedback_queries.by_ids(session, list(ids))
+    return [_quote(items[i]) for i in ids if i in items]
+
+
+def _quote(q: FeedbackRead) -> Quote:
+    return Quote(
+        feedback_id=q.id,
+        text=q.text,
+        source=q.source,
+        score=q.score,
+        created_at=q.created_at,
+        sentiment_label=q.sentiment_label,
+        sentiment_score=q.sentiment_score,
+    )
 
 
 def _vector(blob: bytes | None) -> npt.NDArray[np.float32] | None:
@@ -282,6 +307,7 @@ def get_detail(session: Session, theme_id: int) -> ThemeDetail:
         **summary.model_dump(),
         human_description=theme.human_description,
         quotes=_quotes(session, theme),
+        negative_quotes=_negative_quotes(session, theme_id),
         segments=segments,
         similar=similar_themes(session, theme_id=theme_id),
         created_run_id=theme.created_run_id,

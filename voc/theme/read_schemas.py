@@ -41,6 +41,8 @@ class ThemeSummary(BaseModel):
     trend: list[TrendPoint]
     sentiment: SentimentMix
     negative_share: float | None
+    # mean item score (p_positive - p_negative, -1..1) over the items that have one
+    avg_sentiment: float | None
     nps: float | None
     n_scored: int
 
@@ -87,6 +89,8 @@ class ThemeDetail(ThemeSummary):
 
     human_description: str | None
     quotes: list[Quote]
+    # the most negative of the theme's representative items (closest to its centre), worst first
+    negative_quotes: list[Quote]
     segments: list[SegmentCount]
     similar: list[SimilarTheme]
     created_run_id: int | None

@@ -40,6 +40,10 @@ class Aggregate:
     n_promoters: int = 0
     n_passives: int = 0
     n_detractors: int = 0
+    # sum and count of item scores (p_positive - p_negative, -1..1): their mean is the theme's
+    # average sentiment score
+    sentiment_sum: float = 0.0
+    n_sentiment: int = 0
     weekly: dict[date, int] = field(default_factory=dict)
     segments: dict[str, int] = field(default_factory=dict)
 
@@ -107,15 +111,19 @@ def aggregate(
             _count_if(Feedback.score >= 9),
             _count_if(Feedback.score.between(7, 8)),
             _count_if(Feedback.score <= 6),
+            func.sum(Feedback.sentiment_score),
+            func.count(Feedback.sentiment_score),
         )
         .where(*where)
         .group_by(ThemeAssignment.theme_id)
     )
     result: dict[int, Aggregate] = {}
-    for theme_id, *counts in session.execute(totals):
+    for theme_id, *values in session.execute(totals):
         agg = Aggregate()
+        *counts, score_sum, n_scores = values
         for name, count in zip(_COUNT_FIELDS, counts, strict=True):
             setattr(agg, name, int(count or 0))
+        agg.sentiment_sum, agg.n_sentiment = float(score_sum or 0.0), int(n_scores or 0)
         result[theme_id] = agg
     week = _week_start(session).label("week")
     weekly = (
@@ -183,6 +191,8 @@ def from_stored(row: ThemeStats) -> Aggregate:
         n_promoters=row.n_promoters,
         n_passives=row.n_passives,
         n_detractors=row.n_detractors,
+        sentiment_sum=row.sentiment_sum,
+        n_sentiment=row.n_sentiment,
         weekly={date.fromisoformat(str(d)): int(n) for d, n in row.weekly},
         segments={str(k): int(v) for k, v in row.segments.items()},
     )

@@ -28,6 +28,8 @@ def test_overview_lists_visible_themes_with_stats(db_session: Session, world: Wo
     assert csv.share == pytest.approx(6 / 12)
     assert csv.sentiment.negative == 4
     assert csv.sentiment.positive == 1
+    # item scores -0.5, -0.6, -0.7 (negative), 0.8 (positive), 0.0 (neutral), -1.0 (negative)
+    assert csv.avg_sentiment == pytest.approx((-0.5 - 0.6 - 0.7 + 0.8 + 0.0 - 1.0) / 6)
     # scores 3,4,2,9,7,5: one promoter, four detractors of six
     assert csv.nps == pytest.approx(100 * (1 - 4) / 6)
     assert len(csv.trend) == theme_queries.TREND_WEEKS
@@ -53,6 +55,31 @@ def test_detail_has_quotes_segments_and_similar(db_session: Session, world: Worl
     assert {s.segment: s.count for s in detail.segments} == {"enterprise": 3, "smb": 3}
     assert [s.id for s in detail.similar] == [world.login_theme]
     assert detail.quotes[0].sentiment_label == "negative"
+
+
+def test_detail_lists_the_most_negative_representative_items_worst_first(
+    db_session: Session, world: World
+) -> None:
+    detail = theme_queries.get_detail(db_session, world.csv_theme)
+    items = world.csv_items
+    # the four negative items, most negative first; the positive and neutral ones never appear
+    assert [q.feedback_id for q in detail.negative_quotes] == [
+        items[5],
+        items[2],
+        items[1],
+        items[0],
+    ]
+    assert [q.sentiment_score for q in detail.negative_quotes] == pytest.approx(
+        [-1.0, -0.7, -0.6, -0.5]
+    )
+
+
+def test_overview_sorts_by_average_sentiment(db_session: Session, world: World) -> None:
+    listing = theme_queries.list_themes(db_session, sort="avg_sentiment", descending=False)
+    averages = [t.avg_sentiment for t in listing.themes]
+    assert averages == sorted(averages)  # type: ignore[type-var]
+    login = next(t for t in listing.themes if t.id == world.login_theme)
+    assert login.avg_sentiment == pytest.approx((-0.5 - 0.6 + 0.8 - 0.8) / 4)
 
 
 def test_items_of_a_theme_page_with_cursor(db_session: Session, world: World) -> None:
