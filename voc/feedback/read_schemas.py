@@ -65,3 +65,8 @@ class FeedbackFilters:
     score_min: int | None = None
     score_max: int | None = None
     q: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no filter is set (every item passes)."""
+        return all(value is None for value in vars(self).values())

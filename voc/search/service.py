@@ -112,7 +112,9 @@ def search(
         raise InvalidInput(f"k: between 1 and {MAX_K}")
     vector = embedder.embed([query])[0]
     files = IndexFiles.for_model(data_dir, embedder.model_id)
-    wanted = k if filters is None else k * OVERFETCH
+    if filters is not None and filters.is_empty:
+        filters = None
+    wanted = k if filters is None else k * OVERFETCH  # filters may drop candidates
     candidates = ann.search(files, vector, wanted)
     items = feedback_queries.by_ids(session, [key for key, _ in candidates], filters=filters)
     hits = [

@@ -154,6 +154,20 @@ def test_search_applies_filters_to_the_candidates(
     assert {text for text, _ in hits} <= {t for t, source in TEXTS if source == "ticket"}
 
 
+def test_empty_filters_search_like_no_filters(
+    db_session: Session, tmp_path: Path, items: dict[str, int]
+) -> None:
+    assert FeedbackFilters().is_empty
+    assert not FeedbackFilters(score_min=0).is_empty  # 0 is a filter, not "unset"
+    search_service.rebuild(
+        db_session, data_dir=tmp_path, model_id=EMBEDDER.model_id, dim=EMBEDDER.dim
+    )
+    query = "CSV export drops accents"
+    assert _search(db_session, tmp_path, query, k=3, filters=FeedbackFilters()) == _search(
+        db_session, tmp_path, query, k=3
+    )
+
+
 def test_search_without_an_index_finds_nothing(db_session: Session, tmp_path: Path) -> None:
     assert _search(db_session, tmp_path, "anything", k=5) == []
 
