@@ -44,7 +44,16 @@ PG_DB = "voc_bench_api"
 FLOOR_MS = 150.0
 PASSWORD = "bench-password-123"
 EMAIL = "bench@voc.example"
-WORDS_QUERY = "forever slow export"
+# semantic searches cycle through different queries: no two concurrent requests are the same
+WORDS_QUERIES = (
+    "forever slow export", "card payment declined at checkout", "cannot log in after reset",
+    "invoice shows the wrong amount", "app crashes when uploading photos",
+    "please add a dark mode", "refund has not arrived yet", "support never answered my ticket",
+    "the new dashboard is confusing", "two factor code arrives too late",
+    "pricing is too expensive for small teams", "search results are not relevant",
+    "sync with the calendar stopped working", "love the new reporting features",
+    "mobile app logs me out all the time", "csv file opens with broken accents",
+)  # fmt: skip
 
 
 def _free_port() -> int:
@@ -216,6 +225,11 @@ async def _measure(base: str, token: str, args: argparse.Namespace) -> dict[str,
         def get(client: httpx.AsyncClient, path: str) -> Callable[[int], httpx.Request]:
             return lambda i: client.build_request("GET", path.format(id=ids[i % len(ids)]))
 
+        def semantic(client: httpx.AsyncClient, path: str) -> Callable[[int], httpx.Request]:
+            return lambda i: client.build_request(
+                "GET", path, params={"q": WORDS_QUERIES[i % len(WORDS_QUERIES)]}
+            )
+
         def create(i: int) -> httpx.Request:
             body = {"source": "ticket", "external_id": f"bench-new-{time.time_ns()}-{i}",
                     "text": f"The CSV export is too slow for large accounts, case {i}"}  # fmt: skip
@@ -228,8 +242,8 @@ async def _measure(base: str, token: str, args: argparse.Namespace) -> dict[str,
             "page_theme_detail": get(page, "/themes/{id}"),
             "api_feedback_text_search": get(api, f"/api/v1/feedback?q={word}"),
             "page_feedback_text_search": get(page, f"/feedback?q={word}"),
-            "api_semantic_search": get(api, f"/api/v1/search?q={WORDS_QUERY}&k=20"),
-            "page_semantic_search": get(page, f"/feedback?q={WORDS_QUERY}&mode=semantic"),
+            "api_semantic_search": semantic(api, "/api/v1/search?k=20"),
+            "page_semantic_search": semantic(page, "/feedback?mode=semantic"),
             "api_feedback_create": create,
         }
         results = {}

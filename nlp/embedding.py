@@ -30,8 +30,15 @@ class ModelNotInstalledError(RuntimeError):
 class Embedder(Protocol):
     """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
 
-    model_id: str
-    dim: int
+    @property
+    def model_id(self) -> str:
+        """Identifies the model and text preparation (embedding caches are keyed by it)."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """Length of every vector."""
+        ...
 
     def embed(self, texts: Sequence[str], *, batch_size: int = 64) -> npt.NDArray[np.float32]:
         """Return an (n, dim) float32 array with unit-norm rows."""
@@ -128,3 +135,92 @@ class HashingEmbedder:
             if not out[row].any():
                 out[row, 0] = 1.0
         return _l2_normalise(out)
+
+
+class _Waiting:
+    """Texts of one caller waiting for a shared pass, and what came back."""
+
+    __slots__ = ("error", "is_done", "texts", "vectors")
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.vectors: npt.NDArray[np.float32] | None = None
+        self.error: BaseException | None = None
+        self.is_done = False
+
+
+class CoalescingEmbedder:
+    """Embeds the small calls of many threads together: one forward pass for all who wait.
+
+    A web process embeds one short query per search or created item. On a CPU a forward pass
+    of one short text costs almost as much as one of a few texts (per-operator overhead), and
+    parallel passes fight over the same cores. So calls of at most ``max_texts`` texts queue:
+    the first caller runs the pass for everyone waiting when it starts, the others take their
+    rows from it. Nobody waits for a timer: alone, a call runs at once. Larger calls (batch
+    jobs) go straight to the wrapped embedder.
+    """
+
+    def __init__(self, inner: Embedder, *, max_texts: int = 8, max_batch: int = 64) -> None:
+        """Wrap ``inner``; ``max_batch`` caps the texts of one shared pass."""
+        self._inner = inner
+        self._max_texts = max_texts
+        self._max_batch = max_batch
+        self._cond = threading.Condition()
+        self._queue: list[_Waiting] = []
+        self._running = False
+
+    @property
+    def model_id(self) -> str:
+        """The wrapped embedder's id (it may change when its model loads)."""
+        return self._inner.model_id
+
+    @property
+    def dim(self) -> int:
+        """The wrapped embedder's dimension."""
+        return self._inner.dim
+
+    def embed(self, texts: Sequence[str], *, batch_size: int = 64) -> npt.NDArray[np.float32]:
+        """Return unit-norm embeddings, in order (shared with concurrent small calls)."""
+        if len(texts) == 0 or len(texts) > self._max_texts:
+            return self._inner.embed(texts, batch_size=batch_size)
+        mine = _Waiting(list(texts))
+        with self._cond:
+            self._queue.append(mine)
+        while True:
+            with self._cond:
+                while self._running and not mine.is_done:
+                    self._cond.wait()
+                if mine.is_done:
+                    break
+                # nobody is running a pass: run one for the oldest callers queued
+                self._running = True
+                batch = self._take()
+            self._run(batch)
+        if mine.error is not None:
+            raise mine.error
+        assert mine.vectors is not None
+        return mine.vectors
+
+    def _take(self) -> list[_Waiting]:
+        batch, total = [], 0
+        while self._queue and total + len(self._queue[0].texts) <= self._max_batch:
+            total += len(self._queue[0].texts)
+            batch.append(self._queue.pop(0))
+        return batch
+
+    def _run(self, batch: list[_Waiting]) -> None:
+        try:
+            vectors = self._inner.embed([t for w in batch for t in w.texts])
+            start = 0
+            for waiting in batch:
+                waiting.vectors = vectors[start : start + len(waiting.texts)]
+                start += len(waiting.texts)
+        except BaseException as exc:  # every caller of the pass sees the failure
+            for waiting in batch:
+                waiting.error = exc
+        finally:
+            with self._cond:
+                for waiting in batch:
+                    waiting.is_done = True
+                self._running = False
+                self._cond.notify_all()

@@ -45,7 +45,11 @@ _cache: dict[tuple[str | None, str | None, str | None], Models] = {}
 
 
 def _build(settings: Settings) -> Models:
-    from nlp.embedding import ModelNotInstalledError, SentenceTransformerEmbedder
+    from nlp.embedding import (
+        CoalescingEmbedder,
+        ModelNotInstalledError,
+        SentenceTransformerEmbedder,
+    )
     from nlp.joint import JointEncoder
     from nlp.sentiment import load_sentiment_scorer
 
@@ -53,14 +57,17 @@ def _build(settings: Settings) -> Models:
     try:
         if nlp.embedding_model is None and nlp.sentiment_model in {None, "", "default"}:
             joint = JointEncoder(device=nlp.device)
-            return Models(embedder=joint, scorer=_JointScorer(joint), joint=joint)
+            # searches and single creates embed one text each: share passes between requests
+            return Models(
+                embedder=CoalescingEmbedder(joint), scorer=_JointScorer(joint), joint=joint
+            )
         embedder = SentenceTransformerEmbedder(nlp.embedding_model, device=nlp.device)
         scorer = load_sentiment_scorer(nlp.sentiment_model)
     except ModelNotInstalledError as exc:
         raise ModelUnavailable(str(exc)) from None
     except (OSError, ValueError) as exc:
         raise ModelUnavailable(f"cannot load model: {exc}") from None
-    return Models(embedder=embedder, scorer=scorer, joint=None)
+    return Models(embedder=CoalescingEmbedder(embedder), scorer=scorer, joint=None)
 
 
 def get_models(settings: Settings) -> Models:

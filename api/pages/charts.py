@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 
 @dataclass(frozen=True)
 class Sparkline:
@@ -147,6 +149,21 @@ def sentiment_class(label: str | None, score: float | None = None) -> str:
     if score <= -0.05:
         return "sent-negative"
     return "sent-positive" if score >= 0.05 else "sent-neutral"
+
+
+_BADGE_TEXT = {
+    "sent-negative": "▼ neg",
+    "sent-positive": "▲ pos",
+    "sent-neutral": "● neu",
+    "sent-unknown": "? n/a",
+}
+
+
+def sentiment_badge(label: str | None, score: float | None) -> Markup:
+    """Label AND score beside an item, never colour alone (a helper: pages show hundreds)."""
+    css = sentiment_class(label, score)
+    shown = "" if score is None else f' <span class="score">{score:+.2f}</span>'
+    return Markup(f'<span class="sent {css}">{_BADGE_TEXT[css]}{shown}</span>')
 
 
 def bar_width(value: float, maximum: float) -> float:

@@ -23,6 +23,7 @@ CSRF_HEADER = "x-csrf-token"
 SALT = "voc.pages.csrf"
 MAX_AGE_S = 12 * 3600
 _STATE_NEW = "csrf_new_cookie"
+_STATE_FORM_TOKEN = "csrf_form_token"
 
 
 class CsrfError(Exception):
@@ -53,8 +54,12 @@ def _cookie_value(request: Request) -> str:
 
 
 def csrf_token_for(request: Request) -> str:
-    """The token to embed in a form rendered for this request."""
-    return str(_serializer(request).dumps(_cookie_value(request)))
+    """The token to embed in a form rendered for this request (signed once per request)."""
+    token = getattr(request.state, _STATE_FORM_TOKEN, None)
+    if not isinstance(token, str):
+        token = str(_serializer(request).dumps(_cookie_value(request)))
+        setattr(request.state, _STATE_FORM_TOKEN, token)
+    return token
 
 
 def attach_cookie(request: Request, response: Response) -> None:

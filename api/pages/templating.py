@@ -67,6 +67,7 @@ def environment() -> Environment:
         trend_chart=charts.trend_chart,
         sentiment_parts=charts.sentiment_parts,
         sentiment_class=charts.sentiment_class,
+        sentiment_badge=charts.sentiment_badge,
         bar_width=charts.bar_width,
         csrf_field=CSRF_FIELD,
     )

@@ -28,8 +28,8 @@ Fmt = Literal["html", "csv"]
 ITEMS_PER_PAGE = 25
 OVERVIEW_CSV_HEADER = (
     "theme_id", "label", "machine_label", "keywords", "size", "share", "negative", "neutral",
-    "positive", "negative_share", "avg_sentiment_score", "nps", "n_scored", "last_4_weeks", "change_vs_prior_4_weeks",
-    "is_hidden",
+    "positive", "negative_share", "avg_sentiment_score", "nps", "n_scored", "last_4_weeks",
+    "change_vs_prior_4_weeks", "is_hidden",
 )  # fmt: skip
 
 

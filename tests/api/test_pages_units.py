@@ -93,6 +93,13 @@ def test_sentiment_class(label: str | None, score: float | None, css: str) -> No
     assert charts.sentiment_class(label, score) == css
 
 
+def test_sentiment_badge_shows_label_and_signed_score() -> None:
+    assert charts.sentiment_badge("negative", -0.625) == (
+        '<span class="sent sent-negative">▼ neg <span class="score">-0.62</span></span>'
+    )
+    assert charts.sentiment_badge(None, None) == '<span class="sent sent-unknown">? n/a</span>'
+
+
 def test_weekly_series_fills_missing_weeks_and_momentum_compares_windows() -> None:
     points = [
         TrendPoint(week=date(2024, 1, 1), count=3),

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-import numpy as np
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
-from nlp.embedding import Embedder, HashingEmbedder, SentenceTransformerEmbedder
+import numpy as np
+import numpy.typing as npt
+
+from nlp.embedding import (
+    CoalescingEmbedder,
+    Embedder,
+    HashingEmbedder,
+    SentenceTransformerEmbedder,
+)
 
 
 def test_minilm_embeds_paraphrases_closer_than_unrelated_texts(
@@ -36,3 +47,65 @@ def test_hashing_embedder_is_deterministic_and_normalised() -> None:
     assert np.array_equal(first[0], first[1])
     assert np.allclose(np.linalg.norm(first, axis=1), 1.0)
     assert embedder.embed([]).shape == (0, 64)
+
+
+class _SlowHashing(HashingEmbedder):
+    """The hashing embedder, slowed down so that callers overlap, recording each pass."""
+
+    def __init__(self, *, fail_on: str | None = None) -> None:
+        super().__init__(dim=32)
+        self.passes: list[list[str]] = []
+        self._fail_on = fail_on
+
+    def embed(self, texts: Sequence[str], *, batch_size: int = 64) -> npt.NDArray[np.float32]:
+        self.passes.append(list(texts))
+        time.sleep(0.05)
+        if self._fail_on is not None and self._fail_on in texts:
+            raise RuntimeError("model crashed")
+        return super().embed(texts, batch_size=batch_size)
+
+
+def _call_together(embedder: Embedder, calls: list[list[str]]) -> list[object]:
+    start = threading.Barrier(len(calls))
+
+    def one(texts: list[str]) -> object:
+        start.wait()
+        try:
+            return embedder.embed(texts)
+        except RuntimeError as exc:
+            return exc
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return list(pool.map(one, calls))
+
+
+def test_coalescing_shares_passes_between_concurrent_callers_in_order() -> None:
+    inner = _SlowHashing()
+    embedder = CoalescingEmbedder(inner)
+    calls = [[f"query {i}"] for i in range(7)] + [["two texts", "in one call"]]
+    results = _call_together(embedder, calls)
+    reference = HashingEmbedder(dim=32)
+    for texts, vectors in zip(calls, results, strict=True):
+        assert np.array_equal(vectors, reference.embed(texts))  # type: ignore[arg-type]
+    assert len(inner.passes) < len(calls)  # callers that waited shared a pass
+    assert sorted(t for p in inner.passes for t in p) == sorted(t for c in calls for t in c)
+    assert (embedder.model_id, embedder.dim) == (inner.model_id, 32)
+
+
+def test_coalescing_alone_runs_at_once_and_big_calls_go_straight_through() -> None:
+    inner = _SlowHashing()
+    embedder = CoalescingEmbedder(inner, max_texts=2)
+    embedder.embed(["one"])
+    embedder.embed(["a", "b", "c"])
+    assert inner.passes == [["one"], ["a", "b", "c"]]
+    assert embedder.embed([]).shape == (0, 32)
+
+
+def test_a_failed_pass_fails_every_caller_in_it_and_the_next_pass_works() -> None:
+    inner = _SlowHashing(fail_on="poison")
+    embedder = CoalescingEmbedder(inner)
+    results = _call_together(embedder, [["poison"], ["fine"], ["also fine"]])
+    failed = [r for r in results if isinstance(r, RuntimeError)]
+    assert failed  # the poisoned caller at least, and whoever shared its pass
+    assert isinstance(results[0], RuntimeError)
+    assert embedder.embed(["after"]).shape == (1, 32)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from datetime import date, timedelta
 from typing import Literal
 
@@ -38,6 +39,11 @@ N_SIMILAR = 5
 OVERVIEW_CACHE_SIZE = 4
 _overview_lock = threading.Lock()
 _overview_cache: dict[tuple[object, ...], ThemeList] = {}
+DETAIL_CACHE_SIZE = 512
+_detail_lock = threading.Lock()
+_detail_cache: OrderedDict[tuple[object, ...], ThemeDetail] = OrderedDict()
+_choices_lock = threading.Lock()
+_choices_cache: dict[tuple[object, ...], list[tuple[int, str]]] = {}
 _similar_lock = threading.Lock()
 _similar_cache: dict[tuple[object, ...], list[tuple[int, str, npt.NDArray[np.float32]]]] = {}
 
@@ -170,13 +176,21 @@ def _build_list(session: Session, filters: ThemeFilters, include_hidden: bool) -
 
 def theme_choices(session: Session) -> list[tuple[int, str]]:
     """(id, label) of every active theme, hidden ones included, by label (what editors pick)."""
-    rows = session.execute(
-        select(Theme.id, Theme.human_label, Theme.machine_label)
-        .where(Theme.status == ThemeStatus.ACTIVE)
-        .order_by(Theme.id)
-    )
-    choices = [(theme_id, human or machine) for theme_id, human, machine in rows]
-    return sorted(choices, key=lambda choice: choice[1].casefold())
+    key = _themes_version(session)
+    with _choices_lock:
+        cached = _choices_cache.get(key)
+    if cached is None:
+        rows = session.execute(
+            select(Theme.id, Theme.human_label, Theme.machine_label)
+            .where(Theme.status == ThemeStatus.ACTIVE)
+            .order_by(Theme.id)
+        )
+        choices = [(theme_id, human or machine) for theme_id, human, machine in rows]
+        cached = sorted(choices, key=lambda choice: choice[1].casefold())
+        with _choices_lock:
+            _choices_cache.clear()  # only the newest version is ever asked for again
+            _choices_cache[key] = cached
+    return list(cached)
 
 
 def get_theme_or_raise(session: Session, theme_id: int) -> Theme:
@@ -286,7 +300,27 @@ def similar_themes(session: Session, *, theme_id: int, k: int = N_SIMILAR) -> li
 
 
 def get_detail(session: Session, theme_id: int) -> ThemeDetail:
-    """A theme with quotes, trend (all weeks), segments and similar themes; NotFound if none."""
+    """A theme with quotes, trend (all weeks), segments and similar themes; NotFound if none.
+
+    Everything shown comes from the theme rows and the stored stats, so a detail is built once
+    per (theme, stats + themes fingerprint): any run, curation step or new item moves the
+    fingerprint (new items refresh their theme's stats), and the next read rebuilds it.
+    """
+    key = (_fingerprint(session), theme_id)
+    with _detail_lock:
+        cached = _detail_cache.get(key)
+        if cached is not None:
+            _detail_cache.move_to_end(key)
+            return cached
+    detail = _build_detail(session, theme_id)
+    with _detail_lock:
+        _detail_cache[key] = detail
+        while len(_detail_cache) > DETAIL_CACHE_SIZE:
+            _detail_cache.popitem(last=False)
+    return detail
+
+
+def _build_detail(session: Session, theme_id: int) -> ThemeDetail:
     theme = get_theme_or_raise(session, theme_id)
     stored = session.get(ThemeStats, theme_id)
     agg = theme_stats.from_stored(stored) if stored else theme_stats.Aggregate()
