@@ -225,9 +225,11 @@ async def _measure(base: str, token: str, args: argparse.Namespace) -> dict[str,
         def get(client: httpx.AsyncClient, path: str) -> Callable[[int], httpx.Request]:
             return lambda i: client.build_request("GET", path.format(id=ids[i % len(ids)]))
 
-        def semantic(client: httpx.AsyncClient, path: str) -> Callable[[int], httpx.Request]:
+        def semantic(
+            client: httpx.AsyncClient, path: str, **params: str | int
+        ) -> Callable[[int], httpx.Request]:
             return lambda i: client.build_request(
-                "GET", path, params={"q": WORDS_QUERIES[i % len(WORDS_QUERIES)]}
+                "GET", path, params={**params, "q": WORDS_QUERIES[i % len(WORDS_QUERIES)]}
             )
 
         def create(i: int) -> httpx.Request:
@@ -242,8 +244,8 @@ async def _measure(base: str, token: str, args: argparse.Namespace) -> dict[str,
             "page_theme_detail": get(page, "/themes/{id}"),
             "api_feedback_text_search": get(api, f"/api/v1/feedback?q={word}"),
             "page_feedback_text_search": get(page, f"/feedback?q={word}"),
-            "api_semantic_search": semantic(api, "/api/v1/search?k=20"),
-            "page_semantic_search": semantic(page, "/feedback?mode=semantic"),
+            "api_semantic_search": semantic(api, "/api/v1/search", k=20),
+            "page_semantic_search": semantic(page, "/feedback", mode="semantic"),
             "api_feedback_create": create,
         }
         results = {}
