@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, text
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from voc.customer.models import Account, Customer
 from voc.errors import InvalidInput, NotFound
@@ -18,6 +19,11 @@ from voc.feedback.read_schemas import FeedbackFilters, FeedbackPage, FeedbackRea
 from voc.theme.models import Theme, ThemeAssignment
 
 MAX_LIMIT = 200
+# Text queries: when at most this many items contain the text, the trigram index (migration
+# 0005) finds them all and only those are read; when more do, reading the newest items first
+# meets a page of matches sooner than collecting them all.
+TEXT_PROBE_LIMIT = 1_000
+MIN_INDEXED_TEXT = 3  # trigrams: shorter texts cannot use the index
 AnySelect: TypeAlias = Select[*tuple[Any, ...]]
 
 
@@ -70,8 +76,39 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _filtered(query: AnySelect, filters: FeedbackFilters) -> AnySelect:
-    conditions = []
+def text_matches(session: Session, query_text: str) -> list[int] | None:
+    """Ids of every item containing ``query_text`` (case-insensitive) when there are few.
+
+    None when the text is too short for the trigram index, or more than ``TEXT_PROBE_LIMIT``
+    items contain it (then a scan of the newest items finds a page of matches quickly).
+    """
+    query_text = query_text.strip()
+    if len(query_text) < MIN_INDEXED_TEXT:
+        return None
+    limit = TEXT_PROBE_LIMIT + 1
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":  # FTS5 trigram phrase = substring, case-insensitive
+        phrase = '"' + query_text.replace('"', '""') + '"'
+        probe = text("SELECT rowid FROM feedback_fts WHERE feedback_fts MATCH :phrase LIMIT :n")
+        ids = [int(i) for i in session.scalars(probe, {"phrase": phrase, "n": limit})]
+    elif dialect == "postgresql":  # the GIN trigram index serves ILIKE
+        pattern = like_pattern(query_text)
+        ids = list(
+            session.scalars(
+                select(Feedback.id).where(Feedback.text.ilike(pattern, escape="\\")).limit(limit)
+            )
+        )
+    else:
+        return None
+    return ids if len(ids) <= TEXT_PROBE_LIMIT else None
+
+
+def _filtered(
+    query: AnySelect, filters: FeedbackFilters, *, text_ids: list[int] | None = None
+) -> AnySelect:
+    conditions: list[ColumnElement[bool]] = []
+    if text_ids is not None:
+        conditions.append(Feedback.id.in_(text_ids))
     if filters.source is not None:
         conditions.append(Feedback.source == filters.source)
     if filters.created_from is not None:
@@ -142,8 +179,11 @@ def list_feedback(
     if not 1 <= limit <= MAX_LIMIT:
         raise InvalidInput(f"limit: between 1 and {MAX_LIMIT}")
     validate_filters(filters)
+    text_ids = text_matches(session, filters.q) if filters.q else None
+    if text_ids == []:
+        return FeedbackPage(items=[], next_cursor=None, limit=limit)
     of_one_theme = filters.theme_id is not None
-    query = _filtered(_base_query(of_one_theme=of_one_theme), filters)
+    query = _filtered(_base_query(of_one_theme=of_one_theme), filters, text_ids=text_ids)
     # within one theme, the assignment's copy of created_at pages from the theme's index
     stamp, ident = (
         (ThemeAssignment.feedback_created_at, ThemeAssignment.feedback_id)

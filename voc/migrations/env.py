@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 import voc.models  # noqa: F401 - registers every table on Base.metadata
-from voc.db import Base, make_engine
+from voc.db import Base, include_in_comparison, make_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -22,6 +22,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_in_comparison,
         )
         context.run_migrations()
 
