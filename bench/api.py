@@ -244,6 +244,7 @@ async def _measure(base: str, token: str, args: argparse.Namespace) -> dict[str,
             "page_theme_detail": get(page, "/themes/{id}"),
             "api_feedback_text_search": get(api, f"/api/v1/feedback?q={word}"),
             "page_feedback_text_search": get(page, f"/feedback?q={word}"),
+            "page_feedback_rare_text_search": get(page, f"/feedback?q={args.rare_word}"),
             "api_semantic_search": semantic(api, "/api/v1/search", k=20),
             "page_semantic_search": semantic(page, "/feedback", mode="semantic"),
             "api_feedback_create": create,
@@ -301,6 +302,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint")
     parser.add_argument("--max-requests", type=int, default=2_000, help="per endpoint")
     parser.add_argument("--word", default="export", help="text query of the search pages")
+    parser.add_argument("--rare-word", default="zebra", help="a text query few or no items contain")
     parser.add_argument("--work-dir", type=Path, default=Path("/tmp/voc_bench_api"))
     parser.add_argument("--skip-load", action="store_true", help="reuse a loaded database")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")

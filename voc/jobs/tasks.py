@@ -82,8 +82,8 @@ def item_added(settings: Settings, *, feedback_ids: list[int], theme_ids: list[i
         search_service.add_items(
             session, data_dir=settings.data_dir, model_id=model_id, feedback_ids=feedback_ids
         )
-        if theme_ids:
-            theme_stats.refresh(session, theme_ids=theme_ids)
+        if theme_ids:  # add the new items to their themes' stats (no re-aggregation)
+            theme_stats.add_new_items(session, feedback_ids=feedback_ids)
 
 
 def rebuild_index(settings: Settings, *, job_id: int) -> None:
