@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from voc.errors import Conflict, InvalidInput
 from voc.feedback import repository as repo
+from voc.feedback import text_index
 from voc.feedback.ingest import PreparedRow, RowPreparer, resolve_columns
 from voc.feedback.models import Feedback, Source
 from voc.feedback.people import PeopleUpserter
@@ -148,7 +149,7 @@ def ingest_file(
     preparer: RowPreparer | None = None
     seen: set[int] = set()
     pending: list[PreparedRow] = []
-    with _rejects_file(rejects_path) as write_reject:
+    with _rejects_file(rejects_path) as write_reject, text_index.indexed_at_end(session):
 
         def reject(error: RowError, record: RawRecord) -> None:
             summary.rejected += 1

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tests.voc_fixtures import World, build_world, make_feedback
+from voc.errors import FileFormatError
 from voc.feedback import queries
+from voc.feedback import service as feedback_service
 from voc.feedback.models import Feedback
 from voc.feedback.read_schemas import FeedbackFilters
 
@@ -73,3 +77,39 @@ def test_common_texts_page_newest_first_without_the_index(
     assert sorted(found) == _substring_truth(db_session, "login")
     stamps = [i.created_at for i in first.items + rest.items]
     assert stamps == sorted(stamps, reverse=True)
+
+
+def _write_csv(path: Path, rows: list[tuple[str, str]]) -> Path:
+    lines = ["id,text,source"] + [f'{i},"{t}",{s}' for i, t, s in ((*r, "ticket") for r in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_file_import_indexes_its_rows_and_later_inserts_still_are(
+    db_session: Session, tmp_path: Path
+) -> None:
+    rows = [(f"t-{i}", f"Ticket {i}: the quokka report froze") for i in range(30)]
+    rows.append(("t-edit", "The wombat sync failed"))
+    feedback_service.ingest_file(db_session, _write_csv(tmp_path / "a.csv", rows))
+    assert len(queries.text_matches(db_session, "quokka report") or []) == 30
+    # re-import with an edited text: the old words leave the index, the new ones enter it
+    rows[-1] = ("t-edit", "The numbat sync failed")
+    feedback_service.ingest_file(db_session, _write_csv(tmp_path / "b.csv", rows))
+    assert queries.text_matches(db_session, "wombat") == []
+    assert len(queries.text_matches(db_session, "numbat") or []) == 1
+    later = make_feedback(db_session, text="A platypus appeared after the import")
+    assert queries.text_matches(db_session, "platypus") == [later.id]
+
+
+def test_a_broken_import_rolls_back_and_keeps_the_index_in_step(
+    db_session: Session, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.csv"
+    broken.write_bytes(b'id,text,source\n1,"The axolotl export,ticket\n2,"unclosed\x00\xff\xfe')
+    nested = db_session.begin_nested()
+    with pytest.raises(FileFormatError):
+        feedback_service.ingest_file(db_session, broken)
+    nested.rollback()
+    assert queries.text_matches(db_session, "axolotl") == []
+    later = make_feedback(db_session, text="An axolotl arrived later")
+    assert queries.text_matches(db_session, "axolotl") == [later.id]
