@@ -15,7 +15,7 @@ from api.pages.templating import render
 from api.pages.views import SENTIMENTS, page_filters
 from voc.feedback import queries as feedback_queries
 from voc.feedback.models import Source
-from voc.feedback.read_schemas import FeedbackFilters, FeedbackRead, SearchHit
+from voc.feedback.schemas import FeedbackFilters, FeedbackRead, SearchHit
 from voc.nlp_runtime import get_models
 from voc.search import service as search_service
 

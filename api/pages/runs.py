@@ -15,7 +15,7 @@ from api.pages.routing import PageRoute
 from api.pages.templating import flash, render
 from voc.errors import VocError
 from voc.theme import runs as run_queries
-from voc.theme.runs import LineageRead, RunRead
+from voc.theme.schemas import LineageRead, RunRead
 from voc.user.models import Permission
 
 router = APIRouter(route_class=PageRoute)

@@ -15,7 +15,7 @@ from api.pages.routing import PageRoute
 from api.pages.templating import render, render_fragment
 from api.pages.views import SENTIMENTS, ThemeRow, page_filters, series_for_chart, theme_rows
 from voc.feedback.models import Source
-from voc.feedback.read_schemas import FeedbackFilters
+from voc.feedback.schemas import FeedbackFilters
 from voc.theme import curation
 from voc.theme import queries as theme_queries
 from voc.user.models import Permission

@@ -9,7 +9,7 @@ from typing import Any
 
 from voc.errors import InvalidInput
 from voc.feedback.models import Source
-from voc.theme.read_schemas import ThemeFilters, ThemeSummary, TrendPoint
+from voc.theme.schemas import ThemeFilters, ThemeSummary, TrendPoint
 
 SPARK_WEEKS = 12
 MOMENTUM_WEEKS = 4

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from api.deps import BodyId, Curator, PathId, QueryId, Reader, SessionDep
 from voc.theme import curation
 from voc.theme import queries as theme_queries
-from voc.theme.read_schemas import CurationEventRead, ThemeDetail, ThemeSummary
+from voc.theme.schemas import CurationEventRead, ThemeDetail, ThemeSummary
 
 router = APIRouter(tags=["curation"])
 

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Body, Query, Response
 from api.deps import Curator, JobQueueDep, PathId, QueryId, Reader, SessionDep, SettingsDep
 from voc.feedback import queries as feedback_queries
 from voc.feedback.models import Source
-from voc.feedback.read_schemas import FeedbackFilters, FeedbackPage, FeedbackRead
-from voc.feedback.schemas import FeedbackCreate
+from voc.feedback.schemas import FeedbackCreate, FeedbackFilters, FeedbackPage, FeedbackRead
 from voc.jobs import imports
 from voc.jobs.schemas import BulkResult
 from voc.nlp_runtime import get_models

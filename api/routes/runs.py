@@ -11,7 +11,7 @@ from voc.jobs import imports
 from voc.jobs import service as job_service
 from voc.jobs.schemas import JobRead
 from voc.theme import runs as run_queries
-from voc.theme.runs import RunDetail, RunRead
+from voc.theme.schemas import RunDetail, RunRead
 
 router = APIRouter(tags=["runs"])
 

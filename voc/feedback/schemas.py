@@ -1,4 +1,4 @@
-"""Schemas of feedback items: creation, file-row validation, reads and ingestion summaries.
+"""Schemas of feedback items: creation, file-row validation, ingestion summaries, reads.
 
 Row rules (``FeedbackIn``, used for every file row):
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -218,24 +219,6 @@ class FeedbackIn(FeedbackCreate):
         return value
 
 
-class FeedbackRead(BaseModel):
-    """A stored feedback item."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    source: Source
-    external_id: str
-    text: str
-    score: int | None
-    created_at: datetime
-    campaign: str | None
-    customer_id: int | None
-    meta: dict[str, Any]
-    ingested_at: datetime
-    updated_at: datetime
-
-
 class RowError(BaseModel):
     """Why one row of a file was rejected."""
 
@@ -274,3 +257,66 @@ class IngestSummary(BaseModel):
     def rows_per_second(self) -> float:
         """Throughput of the import."""
         return self.rows_read / self.seconds if self.seconds > 0 else 0.0
+
+
+class FeedbackRead(BaseModel):
+    """One feedback item with its sentiment and theme."""
+
+    id: int
+    source: str
+    external_id: str
+    text: str
+    score: int | None
+    created_at: datetime
+    campaign: str | None
+    customer_id: int | None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    sentiment_label: str | None
+    sentiment_score: float | None
+    theme_id: int | None
+    theme_label: str | None
+    theme_confidence: float | None
+    is_manual_assignment: bool | None
+
+
+class FeedbackPage(BaseModel):
+    """A page of items, newest first; pass ``next_cursor`` back for the next page."""
+
+    items: list[FeedbackRead]
+    next_cursor: str | None
+    limit: int
+
+
+class SearchHit(BaseModel):
+    """An item found by semantic search, with its cosine similarity to the query."""
+
+    score: float
+    item: FeedbackRead
+
+
+class SearchResult(BaseModel):
+    """Items most similar to a query text, best first."""
+
+    query: str
+    model_id: str
+    hits: list[SearchHit]
+
+
+@dataclass(frozen=True)
+class FeedbackFilters:
+    """Filters of the feedback list; None means no filter."""
+
+    source: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    theme_id: int | None = None
+    sentiment: str | None = None
+    segment: str | None = None
+    score_min: int | None = None
+    score_max: int | None = None
+    q: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no filter is set (every item passes)."""
+        return all(value is None for value in vars(self).values())

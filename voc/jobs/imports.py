@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from voc.feedback import queries as feedback_queries
 from voc.feedback import service as feedback_service
 from voc.feedback.models import Feedback
-from voc.feedback.read_schemas import FeedbackRead
-from voc.feedback.schemas import FeedbackCreate
+from voc.feedback.schemas import FeedbackCreate, FeedbackRead
 from voc.jobs import service as job_service
 from voc.jobs.models import JobKind
 from voc.jobs.queue import JobQueue, enqueue_after_commit

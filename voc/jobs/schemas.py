@@ -7,8 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from voc.feedback.read_schemas import FeedbackRead
-from voc.feedback.schemas import IngestSummary
+from voc.feedback.schemas import FeedbackRead, IngestSummary
 
 
 class JobRead(BaseModel):

@@ -14,7 +14,7 @@ from nlp.embedding import Embedder
 from voc.errors import InvalidInput
 from voc.feedback import queries as feedback_queries
 from voc.feedback.models import EmbeddingCache, Feedback
-from voc.feedback.read_schemas import FeedbackFilters, SearchHit, SearchResult
+from voc.feedback.schemas import FeedbackFilters, SearchHit, SearchResult
 from voc.search import index as ann
 from voc.search.index import IndexFiles
 

@@ -19,7 +19,7 @@ from voc.theme import repository
 from voc.theme import stats as theme_stats
 from voc.theme.curation_models import CurationAction, CurationEvent
 from voc.theme.models import AssignmentMethod, Theme, ThemeAssignment, ThemeStatus
-from voc.theme.read_schemas import CurationEventRead
+from voc.theme.schemas import CurationEventRead
 from voc.theme.split import split_by_ids, split_by_kmeans
 from voc.types import utcnow
 

@@ -19,8 +19,7 @@ from voc.nlp_runtime import Models
 from voc.theme import curation
 from voc.theme import queries as theme_queries
 from voc.theme import service as theme_service
-from voc.theme.curation_models import ThemeStats
-from voc.theme.models import Theme, ThemeAssignment, ThemeStatus
+from voc.theme.models import Theme, ThemeAssignment, ThemeStats, ThemeStatus
 
 EDITOR = "ada@example.com"
 SENTIMENT_WEIGHTS = Path(__file__).resolve().parents[3] / "nlp" / "models" / "sentiment"
