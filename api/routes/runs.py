@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import Admin, Curator, JobQueueDep, PathId, QueryId, Reader, SessionDep
+from api.deps import Admin, Curator, JobQueueDep, PathId, QueryId, Reader, SessionDep, SettingsDep
 from voc.jobs import imports
 from voc.jobs import service as job_service
 from voc.jobs.schemas import JobRead
@@ -17,9 +17,13 @@ router = APIRouter(tags=["runs"])
 
 
 @router.post("/runs", response_model=RunRead, status_code=202)
-def trigger_run(session: SessionDep, queue: JobQueueDep, user: Curator) -> RunRead:
+def trigger_run(
+    session: SessionDep, settings: SettingsDep, queue: JobQueueDep, user: Curator
+) -> RunRead:
     """Queue a full re-analysis; it runs in the background (poll GET /runs/{id})."""
-    return run_queries.start_analysis(session, queue=queue, trigger=f"api:{user.email}")
+    return run_queries.start_analysis(
+        session, queue=queue, trigger=f"api:{user.email}", seed=settings.nlp.seed
+    )
 
 
 @router.get("/runs", response_model=list[RunRead])

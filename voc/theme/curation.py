@@ -252,7 +252,7 @@ def split(
     actor: str,
     k: int | None = None,
     feedback_ids: Sequence[int] | None = None,
-    seed: int = 42,
+    seed: int,
 ) -> list[Theme]:
     """Split a theme: into ``k`` parts by re-clustering, or by moving chosen items out."""
     theme = _active_theme(session, theme_id)

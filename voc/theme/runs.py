@@ -11,8 +11,8 @@ from voc.theme.models import AnalysisRun, RunStatus, Theme, ThemeLineage
 from voc.theme.schemas import LineageRead, RunDetail, RunRead
 
 
-def start_analysis(session: Session, *, queue: JobQueue, trigger: str, seed: int = 42) -> RunRead:
-    """A pending run, queued for a background worker once this transaction commits."""
+def start_analysis(session: Session, *, queue: JobQueue, trigger: str, seed: int) -> RunRead:
+    """A pending run with ``seed`` (``settings.nlp.seed``), queued once this transaction commits."""
     busy = session.scalar(
         select(func.count())
         .select_from(AnalysisRun)

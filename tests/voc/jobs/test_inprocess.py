@@ -50,7 +50,7 @@ def test_a_job_is_sent_only_when_the_transaction_commits(
     engine_file: Engine, queue: InProcessQueue
 ) -> None:
     with session_scope(engine_file) as session:
-        run = run_queries.start_analysis(session, queue=queue, trigger="test")
+        run = run_queries.start_analysis(session, queue=queue, trigger="test", seed=42)
         assert queue.futures == []  # nothing runs before the run row is committed
 
     assert len(queue.futures) == 1
@@ -65,7 +65,7 @@ def test_a_failing_run_records_its_status_and_error(
 ) -> None:
     with session_scope(engine_file) as session:  # one item: too little to analyse
         make_feedback(session, text="CSV export drops accents")
-        run = run_queries.start_analysis(session, queue=queue, trigger="test")
+        run = run_queries.start_analysis(session, queue=queue, trigger="test", seed=42)
 
     queue.wait(timeout=120)
 
@@ -80,7 +80,7 @@ def test_a_rolled_back_transaction_sends_nothing(
 ) -> None:
     def request_failing_after_queueing() -> None:
         with session_scope(engine_file) as session:
-            run_queries.start_analysis(session, queue=queue, trigger="test")
+            run_queries.start_analysis(session, queue=queue, trigger="test", seed=42)
             raise RuntimeError("the request failed after queueing")
 
     with pytest.raises(RuntimeError):
