@@ -10,6 +10,7 @@ from api.cli_print import print_run, print_theme_table
 from api.cli_progress import progress_bars
 from voc.db import session_scope
 from voc.errors import InvalidInput
+from voc.export import neutralise_formula
 from voc.feedback.models import Source
 from voc.feedback.reader import FeedbackFile
 from voc.nlp_runtime import get_models
@@ -18,17 +19,13 @@ from voc.theme.file_analysis import FileAnalysis, ItemOutcome
 from voc.theme.file_analysis import analyze_file as run_file
 
 EXTRA_COLUMNS = ("theme_id", "theme_label", "theme_confidence", "sentiment", "sentiment_score")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: object) -> str:
     """A CSV cell; text that a spreadsheet would run as a formula is neutralised."""
     if value is None:
         return ""
-    text = value if isinstance(value, str) else str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return neutralise_formula(value) if isinstance(value, str) else str(value)
 
 
 def _extra(outcome: ItemOutcome | None) -> list[str]:

@@ -22,10 +22,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from voc.campaign.schemas import CampaignReport
 from voc.errors import InvalidInput
+from voc.export import neutralise_formula
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 FORMATS = (".html", ".json", ".csv", ".md")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def to_dict(report: CampaignReport) -> dict[str, Any]:
@@ -55,9 +55,7 @@ def to_dict(report: CampaignReport) -> dict[str, Any]:
 
 
 def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    return neutralise_formula(value) if isinstance(value, str) else value
 
 
 def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voc.errors import Conflict, InvalidInput
+from voc.export import neutralise_formula
 from voc.feedback import repository as repo
 from voc.feedback import text_index
 from voc.feedback.ingest import PreparedRow, RowPreparer, resolve_columns
@@ -107,7 +108,8 @@ def _rejects_file(path: Path | None) -> Iterator[Callable[[RowError, RawRecord],
 
         def write(error: RowError, record: RawRecord) -> None:
             row = json.dumps(record.values, ensure_ascii=False, default=str)
-            writer.writerow([error.line, error.field or "", error.reason, _safe_cell(row)])
+            cells = (error.field or "", error.reason, row)
+            writer.writerow([error.line, *(neutralise_formula(cell) for cell in cells)])
 
         try:
             yield write
@@ -116,11 +118,6 @@ def _rejects_file(path: Path | None) -> Iterator[Callable[[RowError, RawRecord],
             part.unlink(missing_ok=True)
             raise
     os.replace(part, path)
-
-
-def _safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in customer text (=, +, -, @ at the start)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def ingest_file(
