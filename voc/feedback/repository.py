@@ -56,10 +56,17 @@ def existing_feedback(
     return {row[0]: StoredItem(row[1], row[2], row[3]) for row in session.execute(query)}
 
 
-def insert_feedback(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many items in one executemany."""
-    if rows:
+def insert_feedback(
+    session: Session, rows: Sequence[dict[str, Any]], *, returning: bool = False
+) -> list[int]:
+    """Insert many items in one executemany; with ``returning``, their ids in row order."""
+    if not rows:
+        return []
+    if not returning:  # a file import does not need them: the plain executemany is faster
         session.execute(insert(Feedback), list(rows))
+        return []
+    statement = insert(Feedback).returning(Feedback.id, sort_by_parameter_order=True)
+    return [int(i) for i in session.scalars(statement, list(rows))]
 
 
 def update_feedback(session: Session, rows: Sequence[dict[str, Any]]) -> None:

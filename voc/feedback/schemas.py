@@ -28,6 +28,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from voc.feedback.models import Source
+from voc.jobs.schemas import JobRead
 
 MAX_TEXT_CHARS = 1_000_000
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -277,6 +278,14 @@ class FeedbackRead(BaseModel):
     theme_label: str | None
     theme_confidence: float | None
     is_manual_assignment: bool | None
+
+
+class BulkResult(BaseModel):
+    """What a bulk create stored; ``job`` follows the background assignment of large bulks."""
+
+    summary: IngestSummary
+    n_assigned_inline: int
+    job: JobRead | None
 
 
 class FeedbackPage(BaseModel):
