@@ -6,7 +6,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
 from api.app import create_app
-from api.deps import get_session
+from api.deps import get_session, get_session_factory
 from voc.config import AuthSettings, Settings
 from voc.customer.models import Account, Customer
 from voc.feedback.models import Feedback
@@ -122,7 +122,13 @@ def client(db_session: Session, database_url: str, tmp_path: Path) -> Iterator[T
         yield db_session  # the app's commit/close stay out: the test rolls everything back
         db_session.flush()
 
+    def _sessions() -> Callable[[], Session]:  # streamed exports read in sessions of their own
+        return lambda: Session(
+            bind=db_session.connection(), join_transaction_mode="create_savepoint"
+        )
+
     app.dependency_overrides[get_session] = _session
+    app.dependency_overrides[get_session_factory] = _sessions
     with TestClient(app, follow_redirects=False) as test_client:
         yield test_client
 

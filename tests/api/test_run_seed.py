@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
-from tests.api.conftest import ApiWorld
+from tests.api.conftest import ApiWorld, csrf_token, page_login
 from voc.config import NlpSettings, Settings
 from voc.user import service as user_service
 from voc.user.models import Role
 
 SEED = 7  # not the default (42): a start that ignored the settings would record 42
 PASSWORD = "correct horse battery"
-CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
@@ -48,13 +46,9 @@ def test_a_run_started_from_the_runs_page_records_the_configured_seed(
     )
     api_session.commit()
     client = api.client
-    token = CSRF_INPUT.search(client.get("/login").text)
-    assert token is not None
-    form = {"email": "pm@voc.example", "password": PASSWORD, "csrf_token": token.group(1)}
-    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
-    token = CSRF_INPUT.search(client.get("/runs").text)
-    assert token is not None
-    queued = client.post("/runs", data={"csrf_token": token.group(1)}, follow_redirects=False)
+    page_login(client, "pm@voc.example", PASSWORD)
+    token = csrf_token(client, "/runs")
+    queued = client.post("/runs", data={"csrf_token": token}, follow_redirects=False)
     assert queued.status_code == 303
     runs = client.get("/api/v1/runs", headers=api.headers(Role.VIEWER)).json()
     assert runs[0]["trigger"] == "page:pm@voc.example"

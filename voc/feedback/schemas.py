@@ -296,21 +296,6 @@ class FeedbackPage(BaseModel):
     limit: int
 
 
-class SearchHit(BaseModel):
-    """An item found by semantic search, with its cosine similarity to the query."""
-
-    score: float
-    item: FeedbackRead
-
-
-class SearchResult(BaseModel):
-    """Items most similar to a query text, best first."""
-
-    query: str
-    model_id: str
-    hits: list[SearchHit]
-
-
 @dataclass(frozen=True)
 class FeedbackFilters:
     """Filters of the feedback list; None means no filter."""

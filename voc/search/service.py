@@ -14,13 +14,14 @@ from nlp.embedding import Embedder
 from voc.errors import InvalidInput
 from voc.feedback import queries as feedback_queries
 from voc.feedback.models import EmbeddingCache, Feedback
-from voc.feedback.schemas import FeedbackFilters, SearchHit, SearchResult
+from voc.feedback.schemas import FeedbackFilters
 from voc.jobs import service as job_service
 from voc.jobs.models import JobKind
 from voc.jobs.queue import JobQueue, enqueue_after_commit
 from voc.jobs.schemas import JobRead
 from voc.search import index as ann
 from voc.search.index import IndexFiles
+from voc.search.schemas import SearchHit, SearchResult
 
 MAX_K = 200
 OVERFETCH = 4  # candidates per wanted hit when filters may drop some
