@@ -70,6 +70,28 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+def field_flags(**flags: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Say a domain error's field as the command's flag: ``compare: ...`` -> ``--compare: ...``.
+
+    Domain errors name fields (the API shows them as they are); the CLI user typed flags.
+    """
+
+    def decorate(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return func(*args, **kwargs)
+            except VocError as exc:
+                field, sep, rest = exc.detail.partition(": ")
+                if sep and field in flags:
+                    raise type(exc)(f"{flags[field]}: {rest}") from None
+                raise
+
+        return wrapper
+
+    return decorate
+
+
 def configure_logging(verbose: bool) -> None:
     """Quiet by default; -v shows INFO logs."""
     logging.basicConfig(
