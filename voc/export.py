@@ -1,4 +1,8 @@
-"""Customer text on its way into files people open: spreadsheet-safe cells, paged exports.
+"""Customer text on its way out to people: display text, spreadsheet-safe cells, paged exports.
+
+Text imported from web forms and mail often arrives with HTML character references
+(``I&#x27;m``, ``&amp;``). The stored text keeps them as typed; :func:`display_text` decodes them
+where people read the text (pages, through the ``display`` filter, and CSV downloads).
 
 A CSV cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return, or with the
 full-width ``＝``, ``＋``, ``－``, ``＠`` that some spreadsheets read as their ASCII forms, can run
@@ -13,7 +17,9 @@ own, and no connection is held between pages or after the last one.
 
 from __future__ import annotations
 
+import html
 import itertools
+import re
 from collections.abc import Callable, Iterator
 
 from sqlalchemy.orm import Session
@@ -24,8 +30,20 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "
 EXPORT_MAX_ROWS = 100_000  # one cap for every download: no unbounded dumps
 EXPORT_PAGE_SIZE = 200
 
+# a complete character reference: decimal, hex or named, ended by ";" ("AT&T", "&notes" stay)
+_CHARACTER_REFERENCE = re.compile(
+    r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+
 PageFetch = Callable[[Session, str | None, int], FeedbackPage]
 """Reads one page: ``fetch(session, cursor, limit)``."""
+
+
+def display_text(text: str) -> str:
+    """The text as people should read it: HTML character references decoded (once)."""
+    if "&" not in text:
+        return text
+    return _CHARACTER_REFERENCE.sub(lambda ref: html.unescape(ref.group(0)), text)
 
 
 def neutralise_formula(text: str) -> str:

@@ -13,6 +13,7 @@ from api.pages.export import Cell, csv_response
 from api.pages.routing import PageRoute
 from api.pages.templating import render
 from api.pages.views import SENTIMENTS, page_filters
+from voc.export import display_text
 from voc.feedback.models import Source
 from voc.feedback.schemas import FeedbackFilters, FeedbackRead
 from voc.nlp_runtime import get_models
@@ -89,5 +90,5 @@ def explorer_page(
 def _row(item: FeedbackRead, similarity: float | None = None) -> list[Cell]:
     return [
         item.id, item.created_at, item.source, item.external_id, item.score, item.sentiment_label,
-        item.sentiment_score, item.theme_id, item.theme_label, similarity, item.text,
+        item.sentiment_score, item.theme_id, item.theme_label, similarity, display_text(item.text),
     ]  # fmt: skip

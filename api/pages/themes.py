@@ -15,7 +15,7 @@ from api.pages.export import Cell, csv_response
 from api.pages.routing import PageRoute
 from api.pages.templating import render, render_fragment
 from api.pages.views import SENTIMENTS, ThemeRow, page_filters, series_for_chart, theme_rows
-from voc.export import export_items
+from voc.export import display_text, export_items
 from voc.feedback.models import Source
 from voc.feedback.schemas import FeedbackFilters, FeedbackPage, FeedbackRead
 from voc.theme import curation
@@ -181,5 +181,5 @@ def _theme_items_csv(
 def _item_row(item: FeedbackRead) -> list[Cell]:
     return [
         item.id, item.created_at, item.source, item.score, item.sentiment_label,
-        item.sentiment_score, item.theme_id, item.theme_label, item.text,
+        item.sentiment_score, item.theme_id, item.theme_label, display_text(item.text),
     ]  # fmt: skip
