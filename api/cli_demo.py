@@ -14,7 +14,7 @@ from voc.campaign import service as campaign_service
 from voc.config import Settings
 from voc.db import session_scope
 from voc.demo.load import load_demo
-from voc.errors import VocError
+from voc.errors import NotFound, VocError
 from voc.nlp_runtime import get_models
 from voc.theme import queries as theme_queries
 from voc.theme import service as theme_service
@@ -55,9 +55,9 @@ def _print_nps(session: Session, current: Settings) -> None:
 
 
 def _demo_user(session: Session) -> None:
-    from voc.user import repository as user_repository
-
-    if user_repository.by_email(session, DEMO_EMAIL) is None:
+    try:
+        user_service.get_by_email_or_raise(session, email=DEMO_EMAIL)
+    except NotFound:
         user_service.create_user(
             session, email=DEMO_EMAIL, role=Role.ADMIN, password=DEMO_PASSWORD, name="Demo PM"
         )
