@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -70,26 +71,19 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
-def field_flags(**flags: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+@contextmanager
+def field_flags(**flags: str) -> Iterator[None]:
     """Say a domain error's field as the command's flag: ``compare: ...`` -> ``--compare: ...``.
 
     Domain errors name fields (the API shows them as they are); the CLI user typed flags.
     """
-
-    def decorate(func: Callable[P, R]) -> Callable[P, R]:
-        @functools.wraps(func)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            try:
-                return func(*args, **kwargs)
-            except VocError as exc:
-                field, sep, rest = exc.detail.partition(": ")
-                if sep and field in flags:
-                    raise type(exc)(f"{flags[field]}: {rest}") from None
-                raise
-
-        return wrapper
-
-    return decorate
+    try:
+        yield
+    except VocError as exc:
+        field, sep, rest = exc.detail.partition(": ")
+        if sep and field in flags:
+            raise type(exc)(f"{flags[field]}: {rest}") from None
+        raise
 
 
 def configure_logging(verbose: bool) -> None:

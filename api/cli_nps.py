@@ -63,7 +63,6 @@ def write_report(report: CampaignReport, target: Path) -> list[Path]:
 
 @nps_app.command("report")
 @one_line_errors
-@field_flags(campaign="--campaign", compare="--compare", by="--by")
 def report(
     campaign: Annotated[str, typer.Option("--campaign", help="Campaign to analyse.")],
     output: Annotated[
@@ -81,7 +80,8 @@ def report(
     target = _target(output)
     current = settings()
     engine = migrated_engine(current)
-    with session_scope(engine) as session:
+    flags = field_flags(campaign="--campaign", compare="--compare", by="--by")
+    with flags, session_scope(engine) as session:
         result = service.build_report(
             session,
             campaign=campaign,

@@ -40,11 +40,11 @@ def quiet_model_load() -> Iterator[None]:
         logger.addFilter(quiet)
     bars_were_on = hf_logging.is_progress_bar_enabled()
     if bars_were_on:
-        hf_logging.disable_progress_bar()
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     try:
         yield
     finally:
         if bars_were_on:
-            hf_logging.enable_progress_bar()
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
         for logger in loggers:
             logger.removeFilter(quiet)
