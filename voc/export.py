@@ -51,9 +51,9 @@ def neutralise_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _page(sessions: Callable[[], Session], fetch: PageFetch, cursor: str | None, limit: int) -> (
-    FeedbackPage
-):  # fmt: skip
+def _page(
+    sessions: Callable[[], Session], fetch: PageFetch, cursor: str | None, limit: int
+) -> FeedbackPage:
     with sessions() as session:  # closed (its read transaction ended) before the page is used
         return fetch(session, cursor, limit)
 

@@ -152,9 +152,9 @@ def _problem(record: RawRecord) -> RowError:
     return RowError(line=record.line, field=None, reason=record.problem or "unreadable row")
 
 
-def _assign_now(session: Session, *, feedback_ids: list[int], models: Models, queue: JobQueue) -> (
-    None
-):  # fmt: skip
+def _assign_now(
+    session: Session, *, feedback_ids: list[int], models: Models, queue: JobQueue
+) -> None:
     """Embed, score and assign at once; index the items and add them to stats after commit."""
     from voc.theme import service as theme_service  # the analysis stack loads on first use
 

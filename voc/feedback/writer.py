@@ -134,7 +134,6 @@ def store_one(session: Session, *, data: FeedbackCreate, now: datetime) -> int:
     row = _prepared(RowPreparer(columns={}, source=None, campaign=None, now=now), 0, data)
     if repo.existing_feedback(session, source=row.source, external_ids=[row.external_id]):
         raise Conflict(f"feedback {row.source}/{row.external_id} already exists")
-    [feedback_id] = FeedbackWriter(session, IngestSummary(path="<api>"), now, want_ids=True).write(
-        [row]
-    )
+    writer = FeedbackWriter(session, IngestSummary(path="<api>"), now, want_ids=True)
+    [feedback_id] = writer.write([row])
     return feedback_id
