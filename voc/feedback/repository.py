@@ -59,14 +59,20 @@ def existing_feedback(
 def insert_feedback(
     session: Session, rows: Sequence[dict[str, Any]], *, returning: bool = False
 ) -> list[int]:
-    """Insert many items in one executemany; with ``returning``, their ids in row order."""
+    """Insert many items in batched statements; with ``returning``, their ids (in no order).
+
+    ``render_nulls``: a None is sent as NULL instead of leaving the column out, so every row
+    has the same columns and the rows go in batches; otherwise rows with and without a score
+    or a customer alternate and each one becomes a statement of its own.
+    """
     if not rows:
         return []
-    if not returning:  # a file import does not need them: the plain executemany is faster
-        session.execute(insert(Feedback), list(rows))
+    options = {"render_nulls": True}
+    if not returning:  # a file import does not need them
+        session.execute(insert(Feedback), list(rows), execution_options=options)
         return []
-    statement = insert(Feedback).returning(Feedback.id, sort_by_parameter_order=True)
-    return [int(i) for i in session.scalars(statement, list(rows))]
+    statement = insert(Feedback).returning(Feedback.id)
+    return [int(i) for i in session.scalars(statement, list(rows), execution_options=options)]
 
 
 def update_feedback(session: Session, rows: Sequence[dict[str, Any]]) -> None:
