@@ -15,7 +15,7 @@ from api.pages.templating import render
 from api.pages.views import SENTIMENTS, page_filters
 from voc.export import display_text
 from voc.feedback.models import Source
-from voc.feedback.schemas import FeedbackFilters, FeedbackRead
+from voc.feedback.schemas import FeedbackRead
 from voc.nlp_runtime import get_models
 from voc.search import explore as explorer
 from voc.search.schemas import ExploreMode, ExploreQuery
@@ -50,15 +50,7 @@ def explorer_page(
 ) -> Response:
     """Find what customers said: newest first, by words, or by meaning (semantic search)."""
     page_f = page_filters(start, end, source, segment)
-    created_from, created_to = page_f.created_range()
-    filters = FeedbackFilters(
-        source=page_f.source,
-        created_from=created_from,
-        created_to=created_to,
-        theme_id=theme,
-        sentiment=sentiment,
-        segment=page_f.segment,
-    )
+    filters = page_f.feedback_filters(theme_id=theme, sentiment=sentiment)
     ask = ExploreQuery(text=(q or "").strip() or None, mode=mode, filters=filters)
     data_dir, models = settings.data_dir, partial(get_models, settings)  # loaded if semantic
     if format == "csv":
