@@ -14,7 +14,8 @@ from api import errors
 from api.routes import router as api_router
 from voc.config import Settings
 from voc.db import ensure_schema, get_engine, session_factory
-from voc.jobs.queue import JobQueue, make_job_queue
+from voc.jobs.queue import JobQueue
+from voc.jobs.runners import make_job_queue
 
 SESSION_COOKIE = "voc_session"
 

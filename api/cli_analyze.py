@@ -5,47 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 
+from api.cli_analyze_file import analyze_file
 from api.cli_common import console, migrated_engine, one_line_errors, settings
+from api.cli_print import print_run, print_theme_table
 from api.cli_progress import progress_bars
 from voc.db import session_scope
 from voc.nlp_runtime import get_models
+from voc.theme import queries as theme_queries
 from voc.theme import service as theme_service
-from voc.theme.models import AnalysisRun
-from voc.theme.summary import ThemeSummary, summarise
-
-
-def print_theme_table(summaries: list[ThemeSummary], *, limit: int | None = None) -> None:
-    """Themes as a rich table: id, size, label, negative share, keywords."""
-    table = Table(title="Themes", show_lines=False)
-    table.add_column("id", justify="right")
-    table.add_column("size", justify="right")
-    table.add_column("label")
-    table.add_column("negative", justify="right")
-    table.add_column("keywords", overflow="fold", max_width=48)
-    shown = summaries if limit is None else summaries[:limit]
-    for s in shown:
-        hidden = " [dim](hidden)[/]" if s.is_hidden else ""
-        table.add_row(
-            str(s.id),
-            str(s.size),
-            s.label + hidden,
-            f"{s.negative_share:.0%}",
-            ", ".join(s.keywords[:5]),
-        )
-    console.print(table)
-    if limit is not None and len(summaries) > limit:
-        console.print(f"... and {len(summaries) - limit} more themes (`voc themes` lists all)")
-
-
-def print_run(run: AnalysisRun) -> None:
-    """One line about a finished run."""
-    unassigned = run.n_items - run.n_assigned
-    console.print(
-        f"run {run.id}: {run.n_items} items, {run.n_themes} themes, coverage "
-        f"{(run.coverage or 0):.1%} ({unassigned} unassigned, candidates for new themes)"
-    )
 
 
 def analyze(
@@ -58,8 +26,6 @@ def analyze(
 ) -> None:
     """Re-analyse the database, or run the whole pipeline on FILE and write OUTPUT."""
     if file is not None:
-        from api.cli_analyze_file import analyze_file
-
         analyze_file(
             file,
             text_column=text_column,
@@ -85,7 +51,7 @@ def _analyze_database(seed: int | None) -> None:
             batch_size=current.nlp.batch_size,
             progress=bars,
         )
-        summaries = summarise(session)
+        summaries = theme_queries.list_themes(session, include_hidden=True).themes
     print_theme_table(summaries)
     print_run(run)
 
@@ -97,7 +63,7 @@ def themes(
     """List the themes in the database."""
     engine = migrated_engine(settings())
     with session_scope(engine) as session:
-        summaries = summarise(session, include_hidden=include_hidden)
+        summaries = theme_queries.list_themes(session, include_hidden=include_hidden).themes
     if not summaries:
         console.print("No themes yet: run `voc ingest FILE` then `voc analyze`.")
         return

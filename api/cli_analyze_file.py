@@ -5,30 +5,27 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from api.cli_analyze import print_run, print_theme_table
 from api.cli_common import console, migrated_engine, one_line_errors, settings
+from api.cli_print import print_run, print_theme_table
 from api.cli_progress import progress_bars
 from voc.db import session_scope
 from voc.errors import InvalidInput
+from voc.export import neutralise_formula
 from voc.feedback.models import Source
 from voc.feedback.reader import FeedbackFile
 from voc.nlp_runtime import get_models
+from voc.theme import queries as theme_queries
 from voc.theme.file_analysis import FileAnalysis, ItemOutcome
 from voc.theme.file_analysis import analyze_file as run_file
-from voc.theme.summary import summarise
 
 EXTRA_COLUMNS = ("theme_id", "theme_label", "theme_confidence", "sentiment", "sentiment_score")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value: object) -> str:
     """A CSV cell; text that a spreadsheet would run as a formula is neutralised."""
     if value is None:
         return ""
-    text = value if isinstance(value, str) else str(value)
-    if isinstance(value, str) and text.startswith(_FORMULA_START):
-        return "'" + text
-    return text
+    return neutralise_formula(value) if isinstance(value, str) else str(value)
 
 
 def _extra(outcome: ItemOutcome | None) -> list[str]:
@@ -98,7 +95,8 @@ def analyze_file(
             progress=bars,
         )
         scope = {o.theme_id for o in analysis.outcomes.values() if o.theme_id is not None}
-        summaries = [s for s in summarise(session) if s.id in scope]
+        listing = theme_queries.list_themes(session, include_hidden=True)
+        summaries = [s for s in listing.themes if s.id in scope]
     print_theme_table(summaries)
     summary = analysis.summary
     console.print(

@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -68,6 +69,21 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail("interrupted; nothing half-written was committed", 130) from None
 
     return wrapper
+
+
+@contextmanager
+def field_flags(**flags: str) -> Iterator[None]:
+    """Say a domain error's field as the command's flag: ``compare: ...`` -> ``--compare: ...``.
+
+    Domain errors name fields (the API shows them as they are); the CLI user typed flags.
+    """
+    try:
+        yield
+    except VocError as exc:
+        field, sep, rest = exc.detail.partition(": ")
+        if sep and field in flags:
+            raise type(exc)(f"{flags[field]}: {rest}") from None
+        raise
 
 
 def configure_logging(verbose: bool) -> None:

@@ -7,17 +7,17 @@ from datetime import UTC, datetime
 import typer
 from sqlalchemy.orm import Session
 
-from api.cli_analyze import print_run, print_theme_table
 from api.cli_common import console, migrated_engine, one_line_errors, settings
+from api.cli_print import print_run, print_theme_table
 from api.cli_progress import progress_bars
 from voc.campaign import service as campaign_service
 from voc.config import Settings
 from voc.db import session_scope
 from voc.demo.load import load_demo
-from voc.errors import VocError
+from voc.errors import NotFound, VocError
 from voc.nlp_runtime import get_models
+from voc.theme import queries as theme_queries
 from voc.theme import service as theme_service
-from voc.theme.summary import summarise
 from voc.user import service as user_service
 from voc.user.models import Role
 
@@ -55,9 +55,9 @@ def _print_nps(session: Session, current: Settings) -> None:
 
 
 def _demo_user(session: Session) -> None:
-    from voc.user import repository as user_repository
-
-    if user_repository.by_email(session, DEMO_EMAIL) is None:
+    try:
+        user_service.get_by_email_or_raise(session, email=DEMO_EMAIL)
+    except NotFound:
         user_service.create_user(
             session, email=DEMO_EMAIL, role=Role.ADMIN, password=DEMO_PASSWORD, name="Demo PM"
         )
@@ -87,7 +87,7 @@ def demo(
             batch_size=current.nlp.batch_size,
             progress=bars,
         )
-        summaries = summarise(session)
+        summaries = theme_queries.list_themes(session, include_hidden=True).themes
         _demo_user(session)
     print_theme_table(summaries, limit=25)
     print_run(run)

@@ -8,16 +8,57 @@ The lead mounts them in ``api/cli.py``::
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from api.cli_common import console, migrated_engine, one_line_errors, settings
-from voc.campaign import report_render, service
+from api import report_render
+from api.cli_common import console, fail, field_flags, migrated_engine, one_line_errors, settings
+from voc.campaign import service
+from voc.campaign.schemas import CampaignReport
 from voc.db import session_scope
 
 nps_app = typer.Typer(help="NPS campaign analysis.", no_args_is_help=True)
+FORMATS = (".html", ".json", ".csv", ".md")
+
+
+def _target(path: Path) -> Path:
+    """The output file, refused before any work when its format or folder is wrong."""
+    if path.suffix.lower() not in FORMATS:
+        raise fail(f"--output {path}: use one of {', '.join(FORMATS)}")
+    if not path.parent.exists():
+        raise fail(f"--output {path}: folder {path.parent} does not exist")
+    return path
+
+
+def write_report(report: CampaignReport, target: Path) -> list[Path]:
+    """Write the report in the format of the file's extension; return every file written.
+
+    CSV writes the main table (overall NPS and change) to ``target`` and each other table
+    beside it with a suffix: ``report.csv``, ``report.groups.csv``, ``report.themes.csv``,
+    ``report.drivers.csv``, ``report.emerging.csv``, ``report.accounts.csv``,
+    ``report.theme_arr.csv``.
+    """
+    suffix = target.suffix.lower()
+    if suffix == ".csv":
+        written = []
+        for name, text in report_render.csv_tables(report).items():
+            path = target if not name else target.with_name(f"{target.stem}.{name}{target.suffix}")
+            path.write_text(text, encoding="utf-8", newline="")
+            written.append(path)
+        return written
+    if suffix == ".json":
+        text = json.dumps(report_render.to_dict(report), indent=2, allow_nan=False) + "\n"
+    else:
+        text = (
+            report_render.to_html(report)
+            if suffix == ".html"
+            else report_render.to_markdown(report)
+        )
+    target.write_text(text, encoding="utf-8")
+    return [target]
 
 
 @nps_app.command("report")
@@ -36,9 +77,11 @@ def report(
     ] = None,
 ) -> None:
     """Write a campaign report: NPS with intervals, change, groups, themes, drivers, accounts."""
+    target = _target(output)
     current = settings()
     engine = migrated_engine(current)
-    with session_scope(engine) as session:
+    flags = field_flags(campaign="--campaign", compare="--compare", by="--by")
+    with flags, session_scope(engine) as session:
         result = service.build_report(
             session,
             campaign=campaign,
@@ -47,7 +90,7 @@ def report(
             options=service.options_from_settings(current),
             weights=service.weights_from_settings(current),
         )
-        files = report_render.write_report(result, output)
+        files = write_report(result, target)
     o = result.overall
     console.print(
         f"{campaign}: NPS {o.nps:.0f} (95% CI {o.ci_low:.0f} to {o.ci_high:.0f}, n={o.n})",

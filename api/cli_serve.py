@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli_common import configure_logging, migrated_engine, offline_env, settings
-from voc.jobs.queue import DEFAULT_NAMESPACE
+from voc.jobs.runners import DEFAULT_NAMESPACE
 from voc.jobs.worker import run_worker
 
 app = typer.Typer(help="Serve the app; run background workers.", no_args_is_help=True)

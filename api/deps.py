@@ -1,9 +1,11 @@
 """Request dependencies: the settings, a session committed before the response, the user.
 
 ``SessionDep`` commits when the endpoint returns and rolls back on error, before the response
-is sent (``scope="function"``). ``CurrentUser`` comes from a Bearer token or from the signed
-session cookie of the pages. ``require(Permission.X)`` answers 401 without credentials and 403
-for a role that lacks the permission.
+is sent (``scope="function"``): a streamed response must not read through it afterwards, so it
+opens short sessions of its own from ``SessionFactoryDep`` (see :func:`voc.export.export_items`).
+``CurrentUser`` comes from a Bearer token or from the signed session cookie of the pages.
+``require(Permission.X)`` answers 401 without credentials and 403 for a role that lacks the
+permission.
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def get_session_factory(request: Request) -> Callable[[], Session]:
+    """Opens sessions of their own: for work that outlives the request's session (streams)."""
+    factory: Callable[[], Session] = request.app.state.session_factory
+    return factory
+
+
 def get_job_queue(request: Request) -> JobQueue:
     """Where background jobs go (the broker, or the in-process runner)."""
     queue: JobQueue = request.app.state.job_queue
@@ -57,6 +65,7 @@ BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+SessionFactoryDep = Annotated[Callable[[], Session], Depends(get_session_factory)]
 JobQueueDep = Annotated[JobQueue, Depends(get_job_queue)]
 
 

@@ -6,6 +6,14 @@ with an asyncio + httpx load generator (``--concurrency`` clients for ``--durati
 at most ``--max-requests`` requests). Floor: p95 <= 150 ms for the read pages.
 
     .venv/bin/python bench/api.py --n-items 1000000 --output bench-api.json
+
+``--endpoints`` picks what to measure; ``--baseline-code DIR`` first measures the same
+endpoints with the server running the code of another checkout (e.g. a ``git worktree`` of the
+commit before a change), on the same database, and reports the ratios. ``--no-jobs`` records
+background jobs instead of running them, so a measurement of ``POST /feedback/bulk`` is of the
+request alone (the batch assignment it queues would otherwise share the CPU with the next
+requests); ``--no-index`` skips the vector index build, which only semantic search and the
+background jobs read.
 """
 
 from __future__ import annotations
@@ -40,8 +48,8 @@ from bench.api_load import load  # noqa: E402
 
 logger = logging.getLogger("bench.api")
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_DB = "voc_bench_api"
 FLOOR_MS = 150.0
+WRITES = ("api_feedback_create", "api_feedback_bulk")
 PASSWORD = "bench-password-123"
 EMAIL = "bench@voc.example"
 # semantic searches cycle through different queries: no two concurrent requests are the same
@@ -68,12 +76,12 @@ def _model_id() -> str:
     return SentenceTransformerEmbedder().model_id
 
 
-def _pg_database(action: str) -> None:
+def _pg_database(action: str, name: str) -> None:
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         if action == "create":
-            conn.execute(text(f"CREATE DATABASE {PG_DB}"))
+            conn.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
 
 
@@ -87,7 +95,9 @@ def _prepare(url: str, data_dir: Path, args: argparse.Namespace) -> dict[str, An
     model_id = _model_id()
     result = load(engine, n_items=args.n_items, n_themes=args.n_themes, model_id=model_id)
     clock = time.perf_counter()
-    if args.index_from is not None:  # same seed, ids and vectors: the index is the same
+    if args.no_index:
+        n_indexed = 0
+    elif args.index_from is not None:  # same seed, ids and vectors: the index is the same
         shutil.copytree(args.index_from / "index", data_dir / "index")
         n_indexed = -1
     else:
@@ -106,7 +116,17 @@ def _prepare(url: str, data_dir: Path, args: argparse.Namespace) -> dict[str, An
             "n_assigned": result.n_assigned}  # fmt: skip
 
 
-def serve(url: str, data_dir: Path, port: int) -> None:
+class _RecordingQueue:
+    """Keeps background jobs instead of running them (``--no-jobs``)."""
+
+    def __init__(self) -> None:
+        self.tasks: list[str] = []
+
+    def enqueue(self, task: str, **kwargs: Any) -> None:
+        self.tasks.append(task)
+
+
+def serve(url: str, data_dir: Path, port: int, *, run_jobs: bool = True) -> None:
     """Run the app under uvicorn (the subprocess side of the bench)."""
     import uvicorn
 
@@ -126,7 +146,7 @@ def serve(url: str, data_dir: Path, port: int) -> None:
             embedder=SentenceTransformerEmbedder(), scorer=_StubScorer(), joint=None
         )
     nlp_runtime.get_models(settings).embedder.embed(["warm up"])
-    app = create_app(settings, migrate=False)
+    app = create_app(settings, migrate=False, job_queue=None if run_jobs else _RecordingQueue())
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -140,13 +160,18 @@ class _StubScorer:
                 for _ in texts]  # fmt: skip
 
 
-def _start_server(url: str, data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def _start_server(
+    url: str, data_dir: Path, *, code: Path, run_jobs: bool
+) -> tuple[subprocess.Popen[bytes], str]:
+    """Serve ``url`` with the code of the checkout ``code`` (its own ``bench/api.py``)."""
     port = _free_port()
-    log = (data_dir / "server.log").open("wb")
+    log = (data_dir / "server.log").open("ab")
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    cmd = [sys.executable, __file__, "serve", "--url", url, "--data-dir", str(data_dir),
-           "--port", str(port)]  # fmt: skip
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    cmd = [sys.executable, str(code / "bench" / "api.py"), "serve", "--url", url,
+           "--data-dir", str(data_dir), "--port", str(port)]  # fmt: skip
+    if not run_jobs:
+        cmd.append("--no-jobs")
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=code)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
@@ -237,6 +262,16 @@ async def _measure(base: str, token: str, args: argparse.Namespace) -> dict[str,
                     "text": f"The CSV export is too slow for large accounts, case {i}"}  # fmt: skip
             return api.build_request("POST", "/api/v1/feedback", json=body)
 
+        def bulk(i: int) -> httpx.Request:
+            stamp = time.time_ns()
+            body = [
+                {"source": "survey", "external_id": f"bench-bulk-{stamp}-{i}-{j}",
+                 "text": f"The invoice page shows the wrong totals again, request {i} item {j}",
+                 **({"email": f"user{j % 2000}.{j % 10}@bench.example"} if j % 2 else {})}
+                for j in range(args.bulk_size)
+            ]  # fmt: skip
+            return api.build_request("POST", "/api/v1/feedback/bulk", json=body)
+
         plan: dict[str, Callable[[int], httpx.Request]] = {
             "api_themes_overview": get(api, "/api/v1/themes"),
             "page_themes_overview": get(page, "/themes"),
@@ -248,13 +283,40 @@ async def _measure(base: str, token: str, args: argparse.Namespace) -> dict[str,
             "api_semantic_search": semantic(api, "/api/v1/search", k=20),
             "page_semantic_search": semantic(page, "/feedback", mode="semantic"),
             "api_feedback_create": create,
+            "api_feedback_bulk": bulk,
         }
+        chosen = args.endpoints.split(",") if args.endpoints else list(plan)
+        if unknown := set(chosen) - set(plan):
+            raise SystemExit(f"unknown endpoints {sorted(unknown)}; choose from {list(plan)}")
         results = {}
-        for name, make in plan.items():
+        for name in chosen:
+            make = plan[name]
             results[name] = await _drive(api if name.startswith("api") else page, make, args)
-            results[name]["is_read"] = name != "api_feedback_create"
+            results[name]["is_read"] = name not in WRITES
             logger.info("%s: %s", name, results[name])
         return results
+
+
+def _serve_and_measure(url: str, data_dir: Path, code: Path, args: argparse.Namespace) -> (
+    dict[str, Any]
+):  # fmt: skip
+    proc, base = _start_server(url, data_dir, code=code, run_jobs=not args.no_jobs)
+    try:
+        return asyncio.run(_measure(base, (data_dir / "token").read_text(), args))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def _ratios(current: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
+    """p50 and p95 of this code over the baseline's, per endpoint (below 1: faster)."""
+    return {
+        name: {
+            q: round(figures[q] / baseline[name][q], 3) if baseline[name][q] else None
+            for q in ("p50_ms", "p95_ms")
+        }
+        for name, figures in current.items()
+    }
 
 
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -263,27 +325,28 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     if backend == "sqlite":
         url = f"sqlite:///{data_dir / 'voc.sqlite3'}"
     else:
-        url = str(make_url(PG_ADMIN_URL).set(database=PG_DB).render_as_string(False))
+        url = str(make_url(PG_ADMIN_URL).set(database=args.pg_db).render_as_string(False))
     out: dict[str, Any] = {"backend": backend}
     if not args.skip_load:
         shutil.rmtree(data_dir, ignore_errors=True)
         data_dir.mkdir(parents=True)
         if backend == "postgresql":
-            _pg_database("create")
+            _pg_database("create", args.pg_db)
         out.update(_prepare(url, data_dir, args))
         if args.load_only:
             return out
-    proc, base = _start_server(url, data_dir)
-    try:
-        out["endpoints"] = asyncio.run(_measure(base, (data_dir / "token").read_text(), args))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    if args.baseline_code is not None:
+        out["baseline_code"] = str(args.baseline_code)
+        out["baseline_endpoints"] = _serve_and_measure(url, data_dir, args.baseline_code, args)
+    out["endpoints"] = _serve_and_measure(url, data_dir, _BENCH.parent, args)
+    if args.baseline_code is not None:
+        out["ratio_to_baseline"] = _ratios(out["endpoints"], out["baseline_endpoints"])
     reads = [v for v in out["endpoints"].values() if v["is_read"]]
-    out["read_p95_max_ms"] = max(v["p95_ms"] for v in reads)
-    out["meets_floor"] = out["read_p95_max_ms"] <= FLOOR_MS
+    if reads:
+        out["read_p95_max_ms"] = max(v["p95_ms"] for v in reads)
+        out["meets_floor"] = out["read_p95_max_ms"] <= FLOOR_MS
     if backend == "postgresql" and not args.keep:
-        _pg_database("drop")
+        _pg_database("drop", args.pg_db)
     return out
 
 
@@ -295,6 +358,7 @@ def main() -> None:
     srv.add_argument("--url", required=True)
     srv.add_argument("--data-dir", type=Path, required=True)
     srv.add_argument("--port", type=int, required=True)
+    srv.add_argument("--no-jobs", action="store_true", help="record background jobs, run none")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--n-items", type=int, default=1_000_000)
     parser.add_argument("--n-themes", type=int, default=300)
@@ -310,11 +374,19 @@ def main() -> None:
     parser.add_argument(
         "--index-from", type=Path, help="copy DIR/index (built by a run with the same --n-items)"
     )
+    parser.add_argument("--endpoints", help="comma-separated names to measure (default: all)")
+    parser.add_argument("--bulk-size", type=int, default=1_000, help="items per bulk request")
+    parser.add_argument("--no-jobs", action="store_true", help="the server runs no background job")
+    parser.add_argument("--no-index", action="store_true", help="load without the vector index")
+    parser.add_argument(
+        "--baseline-code", type=Path, help="a checkout whose code is measured first, same data"
+    )
+    parser.add_argument("--pg-db", default="voc_bench_api", help="PostgreSQL database name")
     parser.add_argument("--output", type=Path)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if args.command == "serve":
-        serve(args.url, args.data_dir, args.port)
+        serve(args.url, args.data_dir, args.port, run_jobs=not args.no_jobs)
         return
     report = {
         "bench": "api",

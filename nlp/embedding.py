@@ -12,6 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from nlp.loading import quiet_model_load
 from nlp.normalize import normalize_for_model
 
 logger = logging.getLogger(__name__)
@@ -82,7 +83,8 @@ class SentenceTransformerEmbedder:
                 from sentence_transformers import SentenceTransformer
 
                 device = self._device or ("cuda" if torch.cuda.is_available() else "cpu")
-                model = SentenceTransformer(path, device=device)
+                with quiet_model_load():
+                    model = SentenceTransformer(path, device=device)
                 get_dim = getattr(model, "get_embedding_dimension", None)
                 dim = (get_dim or model.get_sentence_embedding_dimension)()
                 self.dim = int(dim) if dim is not None else self.dim

@@ -24,6 +24,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nlp.loading import quiet_model_load
+
 logger = logging.getLogger(__name__)
 
 LABELS = ("negative", "neutral", "positive")
@@ -35,8 +37,9 @@ def load_base(base_dir: str | Path) -> tuple[Any, Any]:
     """Load the tokenizer and the base BertModel (fp32, eval mode) from a model directory."""
     from transformers import AutoTokenizer, BertModel
 
-    tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
-    model: Any = BertModel.from_pretrained(str(base_dir), add_pooling_layer=False)
+    with quiet_model_load():
+        tokenizer = AutoTokenizer.from_pretrained(str(base_dir))
+        model: Any = BertModel.from_pretrained(str(base_dir), add_pooling_layer=False)
     model = model.float().eval()
     for param in model.parameters():
         param.requires_grad_(False)

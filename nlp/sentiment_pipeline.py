@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nlp.clauses import MIXED_THRESHOLD, decide, split_clauses
+from nlp.loading import quiet_model_load
 from nlp.normalize import normalize_for_model
 from nlp.sentiment_types import LABEL_ORDER, SentimentLabel, SentimentResult
 
@@ -72,12 +73,13 @@ class PipelineSentimentScorer:
             if self._pipe is None:
                 from transformers import pipeline
 
-                pipe = pipeline(
-                    "text-classification",
-                    model=str(self.model_dir),
-                    tokenizer=str(self.model_dir),
-                    device=self._device,
-                )
+                with quiet_model_load():
+                    pipe = pipeline(
+                        "text-classification",
+                        model=str(self.model_dir),
+                        tokenizer=str(self.model_dir),
+                        device=self._device,
+                    )
                 id2label: Any = pipe.model.config.id2label
                 labels = [str(id2label[i]) for i in range(len(id2label))]
                 mapping = self._label_map or default_label_map(labels)

@@ -3,8 +3,8 @@
 from voc.customer.models import Account, Customer
 from voc.feedback.models import EmbeddingCache, Feedback
 from voc.jobs.models import Job
-from voc.theme.curation_models import CurationEvent, ThemeStats
-from voc.theme.models import AnalysisRun, Theme, ThemeAssignment, ThemeLineage
+from voc.theme.curation_models import CurationEvent
+from voc.theme.models import AnalysisRun, Theme, ThemeAssignment, ThemeLineage, ThemeStats
 from voc.user.models import ApiToken, User
 
 __all__ = [

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
+from api import report_render
 from api.deps import SessionDep, SettingsDep
 from api.pages.deps import Reader
 from api.pages.routing import PageRoute
 from voc.campaign import service as campaign_service
-from voc.campaign.report_render import to_html
 
 router = APIRouter(route_class=PageRoute)
 
@@ -34,4 +34,4 @@ def campaign_report_page(
         options=campaign_service.options_from_settings(settings),
         weights=campaign_service.weights_from_settings(settings),
     )
-    return HTMLResponse(to_html(report))
+    return HTMLResponse(report_render.to_html(report))

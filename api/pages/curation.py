@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
 from api.pages.deps import Curator
 from api.pages.routing import PageRoute
 from api.pages.templating import flash
@@ -100,6 +100,7 @@ def merge(
 def split(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: Curator,
     theme_id: int,
     k: Annotated[int, Form(ge=2, le=10)] = 2,
@@ -107,7 +108,8 @@ def split(
     """Split the theme into ``k`` sub-themes by re-clustering its items."""
 
     def act() -> str:
-        created = curation.split(session, theme_id=theme_id, k=k, actor=user.email)
+        seed = settings.nlp.seed
+        created = curation.split(session, theme_id=theme_id, k=k, actor=user.email, seed=seed)
         labels = ", ".join(f"“{t.label}”" for t in created)
         return f"Split into {len(created)} themes: {labels}."
 

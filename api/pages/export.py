@@ -1,8 +1,8 @@
 """CSV export of page tables; spreadsheet formulas in customer text are neutralised.
 
-A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return could run as a
-formula when the file is opened in a spreadsheet (CSV injection). Such text cells get a leading
-single quote. Numbers we format ourselves (ints, floats) are not customer text and stay numeric.
+Text cells go through :func:`voc.export.neutralise_formula` (a leading single quote on text a
+spreadsheet could run). Numbers we format ourselves (ints, floats) are not customer text and
+stay numeric.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from datetime import date, datetime
 
 from starlette.responses import StreamingResponse
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from voc.export import neutralise_formula
+
 Cell = str | int | float | bool | datetime | date | None
 _FILENAME_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -30,10 +31,7 @@ def neutralise(value: Cell) -> str | int | float:
         return value
     if isinstance(value, datetime | date):
         return value.isoformat()
-    text = str(value)
-    if text.startswith(DANGEROUS_PREFIXES):
-        return "'" + text
-    return text
+    return neutralise_formula(str(value))
 
 
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[str]:

@@ -8,14 +8,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 
-from api.deps import JobQueueDep, SessionDep
+from api.deps import JobQueueDep, SessionDep, SettingsDep
 from api.pages.deps import Curator, Reader
 from api.pages.export import Cell, csv_response
 from api.pages.routing import PageRoute
 from api.pages.templating import flash, render
 from voc.errors import VocError
 from voc.theme import runs as run_queries
-from voc.theme.runs import LineageRead, RunRead
+from voc.theme.schemas import LineageRead, RunRead
 from voc.user.models import Permission
 
 router = APIRouter(route_class=PageRoute)
@@ -76,11 +76,15 @@ def run_detail(
 
 
 @router.post("/runs", include_in_schema=False)
-def run_now(request: Request, session: SessionDep, queue: JobQueueDep, user: Curator) -> Response:
+def run_now(
+    request: Request, session: SessionDep, settings: SettingsDep, queue: JobQueueDep, user: Curator
+) -> Response:
     """Queue a full analysis in the background; the page shows it as pending, then running."""
     try:
         with session.begin_nested():
-            run = run_queries.start_analysis(session, queue=queue, trigger=f"page:{user.email}")
+            run = run_queries.start_analysis(
+                session, queue=queue, trigger=f"page:{user.email}", seed=settings.nlp.seed
+            )
     except VocError as exc:
         flash(request, f"Not started: {exc.detail}", level="error")
     else:

@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from api.pages import charts
 from api.pages.csrf import CSRF_FIELD, attach_cookie, csrf_token_for
+from voc.export import display_text
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
@@ -61,7 +62,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(dt=_fmt_dt, pct=_fmt_pct, num=_fmt_num, signed=_fmt_signed)
+    env.filters.update(
+        dt=_fmt_dt, pct=_fmt_pct, num=_fmt_num, signed=_fmt_signed, display=display_text
+    )
     env.globals.update(
         sparkline=charts.sparkline,
         trend_chart=charts.trend_chart,

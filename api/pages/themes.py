@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 
-from api.deps import SessionDep
+from api.deps import SessionDep, SessionFactoryDep
 from api.pages.deps import Reader
 from api.pages.export import Cell, csv_response
 from api.pages.routing import PageRoute
 from api.pages.templating import render, render_fragment
 from api.pages.views import SENTIMENTS, ThemeRow, page_filters, series_for_chart, theme_rows
+from voc.export import display_text, export_items
 from voc.feedback.models import Source
-from voc.feedback.read_schemas import FeedbackFilters
+from voc.feedback.schemas import FeedbackFilters, FeedbackPage, FeedbackRead
 from voc.theme import curation
 from voc.theme import queries as theme_queries
 from voc.user.models import Permission
@@ -111,6 +113,7 @@ def _overview_csv(rows: list[ThemeRow]) -> Iterator[list[Cell]]:
 def detail(
     request: Request,
     session: SessionDep,
+    sessions: SessionFactoryDep,
     user: Reader,
     theme_id: int,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
@@ -124,7 +127,7 @@ def detail(
         return csv_response(
             f"theme-{theme_id}-items.csv",
             FEEDBACK_CSV_HEADER,
-            _theme_items_csv(session, theme_id, item_filters),
+            _theme_items_csv(sessions, theme_id, item_filters),
         )
     items = theme_queries.list_items(
         session, theme_id=theme_id, filters=item_filters, cursor=cursor, limit=ITEMS_PER_PAGE
@@ -165,18 +168,18 @@ FEEDBACK_CSV_HEADER = (
 
 
 def _theme_items_csv(
-    session: SessionDep, theme_id: int, filters: FeedbackFilters
+    sessions: Callable[[], Session], theme_id: int, filters: FeedbackFilters
 ) -> Iterator[list[Cell]]:
-    cursor: str | None = None
-    while True:
-        page = theme_queries.list_items(
-            session, theme_id=theme_id, filters=filters, cursor=cursor, limit=200
+    def fetch(session: Session, cursor: str | None, limit: int) -> FeedbackPage:
+        return theme_queries.list_items(
+            session, theme_id=theme_id, filters=filters, cursor=cursor, limit=limit
         )
-        for item in page.items:
-            yield [
-                item.id, item.created_at, item.source, item.score, item.sentiment_label,
-                item.sentiment_score, item.theme_id, item.theme_label, item.text,
-            ]  # fmt: skip
-        if page.next_cursor is None:
-            return
-        cursor = page.next_cursor
+
+    return (_item_row(item) for item in export_items(sessions, fetch))
+
+
+def _item_row(item: FeedbackRead) -> list[Cell]:
+    return [
+        item.id, item.created_at, item.source, item.score, item.sentiment_label,
+        item.sentiment_score, item.theme_id, item.theme_label, display_text(item.text),
+    ]  # fmt: skip

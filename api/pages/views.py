@@ -9,7 +9,8 @@ from typing import Any
 
 from voc.errors import InvalidInput
 from voc.feedback.models import Source
-from voc.theme.read_schemas import ThemeFilters, ThemeSummary, TrendPoint
+from voc.feedback.schemas import FeedbackFilters
+from voc.theme.schemas import ThemeFilters, ThemeSummary, TrendPoint
 
 SPARK_WEEKS = 12
 MOMENTUM_WEEKS = 4
@@ -40,6 +41,18 @@ class PageFilters:
         start_at, end_at = self.created_range()
         return ThemeFilters(
             created_from=start_at, created_to=end_at, source=self.source, segment=self.segment
+        )
+
+    def feedback_filters(self, *, theme_id: int | None, sentiment: str | None) -> FeedbackFilters:
+        """The same filters, with a theme and a sentiment, as the feedback read side takes them."""
+        start_at, end_at = self.created_range()
+        return FeedbackFilters(
+            source=self.source,
+            created_from=start_at,
+            created_to=end_at,
+            theme_id=theme_id,
+            sentiment=sentiment,
+            segment=self.segment,
         )
 
     def as_params(self) -> dict[str, str]:

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from api import report_render
 from api.deps import Reader, SessionDep, SettingsDep
 from voc.campaign import service as campaign_service
-from voc.campaign.report_render import to_dict
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 Name = Annotated[str, Query(min_length=1, max_length=255)]
@@ -60,4 +60,4 @@ def campaign_report(
         options=campaign_service.options_from_settings(settings),
         weights=campaign_service.weights_from_settings(settings),
     )
-    return to_dict(report)
+    return report_render.to_dict(report)

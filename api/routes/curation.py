@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import BodyId, Curator, PathId, QueryId, Reader, SessionDep
+from api.deps import BodyId, Curator, PathId, QueryId, Reader, SessionDep, SettingsDep
 from voc.theme import curation
 from voc.theme import queries as theme_queries
-from voc.theme.read_schemas import CurationEventRead, ThemeDetail, ThemeSummary
+from voc.theme.schemas import CurationEventRead, ThemeDetail, ThemeSummary
 
 router = APIRouter(tags=["curation"])
 
@@ -65,10 +65,17 @@ def merge(session: SessionDep, user: Curator, theme_id: PathId, body: MergeIn) -
 
 
 @router.post("/themes/{theme_id}/split", response_model=SplitOut)
-def split(session: SessionDep, user: Curator, theme_id: PathId, body: SplitIn) -> SplitOut:
+def split(
+    session: SessionDep, settings: SettingsDep, user: Curator, theme_id: PathId, body: SplitIn
+) -> SplitOut:
     """Split by re-clustering into ``k`` parts, or by moving chosen items into a new theme."""
     created = curation.split(
-        session, theme_id=theme_id, k=body.k, feedback_ids=body.feedback_ids, actor=user.email
+        session,
+        theme_id=theme_id,
+        k=body.k,
+        feedback_ids=body.feedback_ids,
+        actor=user.email,
+        seed=settings.nlp.seed,
     )
     listing = theme_queries.list_themes(session, include_hidden=True)
     ids = {t.id for t in created}

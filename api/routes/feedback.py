@@ -9,11 +9,15 @@ from fastapi import APIRouter, Body, Query, Response
 
 from api.deps import Curator, JobQueueDep, PathId, QueryId, Reader, SessionDep, SettingsDep
 from voc.feedback import queries as feedback_queries
+from voc.feedback import service as feedback_service
 from voc.feedback.models import Source
-from voc.feedback.read_schemas import FeedbackFilters, FeedbackPage, FeedbackRead
-from voc.feedback.schemas import FeedbackCreate
-from voc.jobs import imports
-from voc.jobs.schemas import BulkResult
+from voc.feedback.schemas import (
+    BulkResult,
+    FeedbackCreate,
+    FeedbackFilters,
+    FeedbackPage,
+    FeedbackRead,
+)
 from voc.nlp_runtime import get_models
 
 router = APIRouter(prefix="/feedback", tags=["feedback"])
@@ -68,7 +72,7 @@ def create_feedback(
 ) -> FeedbackRead:
     """Store one item and assign it to a theme at once (with its sentiment)."""
     models = get_models(settings)
-    return imports.create_one(session, data=data, models=models, queue=queue)
+    return feedback_service.create(session, data=data, models=models, queue=queue)
 
 
 @router.post(
@@ -86,8 +90,8 @@ def bulk_create(
     items: Annotated[list[FeedbackCreate], Body(min_length=1, max_length=MAX_BULK)],
 ) -> BulkResult:
     """Store many items; small bulks are assigned inline, large ones in background batches."""
-    models = get_models(settings) if len(items) <= imports.INLINE_LIMIT else None
-    result = imports.create_many(
+    models = get_models(settings) if len(items) <= feedback_service.INLINE_LIMIT else None
+    result = feedback_service.create_many(
         session, items=items, models=models, queue=queue, created_by=user.email
     )
     if result.job is not None:

@@ -6,20 +6,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import Admin, Curator, JobQueueDep, PathId, QueryId, Reader, SessionDep
-from voc.jobs import imports
+from api.deps import Admin, Curator, JobQueueDep, PathId, QueryId, Reader, SessionDep, SettingsDep
 from voc.jobs import service as job_service
 from voc.jobs.schemas import JobRead
+from voc.search import service as search_service
 from voc.theme import runs as run_queries
-from voc.theme.runs import RunDetail, RunRead
+from voc.theme.schemas import RunDetail, RunRead
 
 router = APIRouter(tags=["runs"])
 
 
 @router.post("/runs", response_model=RunRead, status_code=202)
-def trigger_run(session: SessionDep, queue: JobQueueDep, user: Curator) -> RunRead:
+def trigger_run(
+    session: SessionDep, settings: SettingsDep, queue: JobQueueDep, user: Curator
+) -> RunRead:
     """Queue a full re-analysis; it runs in the background (poll GET /runs/{id})."""
-    return run_queries.start_analysis(session, queue=queue, trigger=f"api:{user.email}")
+    return run_queries.start_analysis(
+        session, queue=queue, trigger=f"api:{user.email}", seed=settings.nlp.seed
+    )
 
 
 @router.get("/runs", response_model=list[RunRead])
@@ -56,4 +60,4 @@ def get_job(session: SessionDep, _user: Reader, job_id: PathId) -> JobRead:
 @router.post("/index/rebuild", response_model=JobRead, status_code=202)
 def rebuild_index(session: SessionDep, queue: JobQueueDep, user: Admin) -> JobRead:
     """Rebuild the semantic search index from the embedding cache, in the background."""
-    return imports.start_rebuild_index(session, queue=queue, created_by=user.email)
+    return search_service.start_rebuild(session, queue=queue, created_by=user.email)

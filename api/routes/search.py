@@ -9,9 +9,10 @@ from fastapi import APIRouter, Query
 
 from api.deps import QueryId, Reader, SessionDep, SettingsDep
 from voc.feedback.models import Source
-from voc.feedback.read_schemas import FeedbackFilters, SearchResult
+from voc.feedback.schemas import FeedbackFilters
 from voc.nlp_runtime import get_models
 from voc.search import service as search_service
+from voc.search.schemas import SearchResult
 
 router = APIRouter(tags=["search"])
 

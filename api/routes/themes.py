@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query
 from api.deps import PathId, Reader, SessionDep
 from voc.feedback import queries as feedback_queries
 from voc.feedback.models import Source
-from voc.feedback.read_schemas import FeedbackFilters, FeedbackPage
+from voc.feedback.schemas import FeedbackFilters, FeedbackPage
 from voc.theme import queries as theme_queries
-from voc.theme.read_schemas import ThemeDetail, ThemeFilters, ThemeList
+from voc.theme.schemas import ThemeDetail, ThemeFilters, ThemeList
 
 router = APIRouter(prefix="/themes", tags=["themes"])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +34,22 @@ class RecordingQueue:
 
     def enqueue(self, task: str, **kwargs: Any) -> None:
         self.sent.append((task, kwargs))
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client: TestClient, path: str) -> str:
+    """The CSRF token of the form on the page at ``path``."""
+    match = CSRF_INPUT.search(client.get(path).text)
+    assert match, f"no CSRF field on {path}"
+    return match.group(1)
+
+
+def page_login(client: TestClient, email: str, password: str) -> None:
+    """Sign in through the login form (the pages' session cookie)."""
+    form = {"email": email, "password": password, "csrf_token": csrf_token(client, "/login")}
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
 
 
 @dataclass

@@ -6,7 +6,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
 from api.app import create_app
-from api.deps import get_session
+from api.deps import get_session, get_session_factory
 from voc.config import AuthSettings, Settings
 from voc.customer.models import Account, Customer
 from voc.feedback.models import Feedback
@@ -122,7 +122,13 @@ def client(db_session: Session, database_url: str, tmp_path: Path) -> Iterator[T
         yield db_session  # the app's commit/close stay out: the test rolls everything back
         db_session.flush()
 
+    def _sessions() -> Callable[[], Session]:  # streamed exports read in sessions of their own
+        return lambda: Session(
+            bind=db_session.connection(), join_transaction_mode="create_savepoint"
+        )
+
     app.dependency_overrides[get_session] = _session
+    app.dependency_overrides[get_session_factory] = _sessions
     with TestClient(app, follow_redirects=False) as test_client:
         yield test_client
 
@@ -407,3 +413,27 @@ def test_static_css_is_served_by_the_app(client: TestClient) -> None:
     response = client.get("/static/app.css")
     assert response.status_code == 200
     assert "--neg" in response.text
+
+
+def test_html_entities_are_shown_decoded_and_stored_as_typed(
+    viewer: TestClient, db_session: Session, world: World
+) -> None:
+    typed = "I&#x27;m stuck: &lt;b&gt;export&lt;/b&gt; &amp; import both fail"
+    item = _item(db_session, -1, typed)  # the newest item
+    db_session.flush()
+    db_session.add(
+        ThemeAssignment(feedback_id=item.id, theme_id=world.export_id, confidence=0.95,
+                        method="cluster", feedback_created_at=item.created_at)
+    )  # fmt: skip
+    db_session.flush()
+    shown = "I&#39;m stuck: &lt;b&gt;export&lt;/b&gt; &amp; import both fail"  # decoded, escaped
+    for path in ("/feedback", f"/themes/{world.export_id}"):
+        page = viewer.get(path).text
+        assert shown in page, path
+        assert "&amp;#x27;" not in page
+        assert "<b>export" not in page
+    exported = viewer.get("/feedback?format=csv").text
+    rows = list(csv.DictReader(io.StringIO(exported.lstrip("\ufeff"))))
+    assert rows[0]["text"] == "I'm stuck: <b>export</b> & import both fail"
+    db_session.expire(item)
+    assert db_session.get(Feedback, item.id).text == typed  # type: ignore[union-attr]

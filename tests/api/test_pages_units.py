@@ -14,7 +14,7 @@ from api.pages.export import csv_lines, neutralise
 from api.pages.templating import environment
 from api.pages.views import momentum, page_filters, weekly_series
 from voc.errors import InvalidInput
-from voc.theme.read_schemas import TrendPoint
+from voc.theme.schemas import TrendPoint
 
 
 @pytest.mark.parametrize(

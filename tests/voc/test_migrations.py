@@ -20,8 +20,7 @@ from voc.db import (
     upgrade_schema,
 )
 from voc.feedback.models import Feedback
-from voc.theme.curation_models import ThemeStats
-from voc.theme.models import Theme, ThemeAssignment
+from voc.theme.models import Theme, ThemeAssignment, ThemeStats
 
 
 def test_migrated_schema_has_no_drift_from_the_models(engine: Engine) -> None:

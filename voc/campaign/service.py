@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,8 +18,13 @@ from voc.campaign.schemas import (
     CampaignReport,
     CampaignSummary,
     Driver,
+    EmergingTheme,
+    GroupNps,
     HealthWeights,
+    NpsChange,
+    NpsEstimate,
     ThemeArr,
+    ThemeImpact,
 )
 from voc.errors import InvalidInput, NotFound
 
@@ -75,6 +81,89 @@ def _membership(theme: np.ndarray, theme_ids: Sequence[int]) -> np.ndarray:
     return m
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """What every section of one report reads: both campaigns and their themes."""
+
+    data: CampaignData
+    previous: CampaignData | None
+    theme_ids: list[int]
+    labels: list[str]
+    membership: np.ndarray  # (responses, themes) of the campaign
+
+
+def _scope(session: Session, campaign: str, compare: str | None, by: str | None) -> _Scope:
+    data = _load(session, campaign, by)
+    previous = _load(session, compare, None) if compare else None
+    found = {int(t) for t in np.unique(data.theme) if t >= 0}
+    if previous is not None:
+        found |= {int(t) for t in np.unique(previous.theme) if t >= 0}
+    theme_ids = sorted(found)
+    refs = repository.themes_by_id(session, theme_ids)
+    labels = [refs[t].label if t in refs else f"theme {t}" for t in theme_ids]
+    return _Scope(data, previous, theme_ids, labels, _membership(data.theme, theme_ids))
+
+
+def _groups(scope: _Scope, by: str | None, opts: AnalysisOptions) -> tuple[GroupNps, ...]:
+    if not by or scope.data.groups is None:
+        return ()
+    return stats.by_group(
+        scope.data.scores,
+        scope.data.groups,
+        field=by,
+        min_group_size=opts.min_group_size,
+        confidence=opts.confidence,
+    )
+
+
+def _impacts(scope: _Scope, opts: AnalysisOptions) -> tuple[ThemeImpact, ...]:
+    present = scope.membership.any(axis=0)
+    used: list[int] = np.flatnonzero(present).tolist()
+    return drivers.theme_impacts(
+        scope.data.scores,
+        scope.membership[:, present],
+        theme_ids=[scope.theme_ids[j] for j in used],
+        labels=[scope.labels[j] for j in used],
+        min_theme_size=opts.min_theme_size,
+        confidence=opts.confidence,
+    )
+
+
+def _drivers(scope: _Scope, opts: AnalysisOptions) -> tuple[tuple[Driver, ...], list[str]]:
+    """The driver model, or a note saying why it was skipped."""
+    try:
+        key = drivers.key_drivers(
+            scope.data.scores,
+            scope.membership,
+            theme_ids=scope.theme_ids,
+            labels=scope.labels,
+            confidence=opts.confidence,
+        )
+    except InvalidInput as exc:
+        return (), [f"driver model skipped: {exc.detail}"]
+    return key, []
+
+
+def _change(
+    scope: _Scope, overall: NpsEstimate, campaign: str, compare: str | None, opts: AnalysisOptions
+) -> tuple[NpsEstimate | None, NpsChange | None, tuple[EmergingTheme, ...]]:
+    """The compared campaign's NPS, the change and the emerging themes (all None without)."""
+    if scope.previous is None or compare is None:
+        return None, None, ()
+    previous = stats.estimate(scope.previous.scores, opts.confidence)
+    change = stats.compare(overall, previous, campaign=campaign, compared_to=compare)
+    emerging_rows = emerging.emerging_themes(
+        scope.membership.sum(axis=0),
+        scope.data.scores.size,
+        _membership(scope.previous.theme, scope.theme_ids).sum(axis=0),
+        scope.previous.scores.size,
+        theme_ids=scope.theme_ids,
+        labels=scope.labels,
+        alpha=opts.fdr_alpha,
+    )
+    return previous, change, emerging_rows
+
+
 def build_report(
     session: Session,
     *,
@@ -87,60 +176,11 @@ def build_report(
     """The full campaign report: NPS, groups, change, theme impact, drivers, emerging themes."""
     opts = options or AnalysisOptions()
     if compare is not None and compare == campaign:
-        raise InvalidInput(f"--compare must name another campaign than {campaign!r}")
-    data = _load(session, campaign, by)
-    previous = _load(session, compare, None) if compare else None
-    theme_ids = sorted({int(t) for t in np.unique(data.theme) if t >= 0})
-    if previous is not None:
-        theme_ids = sorted(set(theme_ids) | {int(t) for t in np.unique(previous.theme) if t >= 0})
-    refs = repository.themes_by_id(session, theme_ids)
-    labels = [refs[t].label if t in refs else f"theme {t}" for t in theme_ids]
-    m = _membership(data.theme, theme_ids)
-    overall = stats.estimate(data.scores, opts.confidence)
-    notes: list[str] = []
-    present = m.any(axis=0)
-    used: list[int] = np.flatnonzero(present).tolist()
-    groups = (
-        stats.by_group(
-            data.scores,
-            data.groups,
-            field=by,
-            min_group_size=opts.min_group_size,
-            confidence=opts.confidence,
-        )
-        if by and data.groups is not None
-        else ()
-    )
-    impacts = drivers.theme_impacts(
-        data.scores,
-        m[:, present],
-        theme_ids=[theme_ids[j] for j in used],
-        labels=[labels[j] for j in used],
-        min_theme_size=opts.min_theme_size,
-        confidence=opts.confidence,
-    )
-    key: tuple[Driver, ...] = ()
-    try:
-        key = drivers.key_drivers(
-            data.scores, m, theme_ids=theme_ids, labels=labels, confidence=opts.confidence
-        )
-    except InvalidInput as exc:
-        notes.append(f"driver model skipped: {exc.detail}")
-    prev_est = change = None
-    emerging_rows: tuple[Any, ...] = ()
-    if previous is not None and compare is not None:
-        prev_est = stats.estimate(previous.scores, opts.confidence)
-        change = stats.compare(overall, prev_est, campaign=campaign, compared_to=compare)
-        prev_m = _membership(previous.theme, theme_ids)
-        emerging_rows = emerging.emerging_themes(
-            m.sum(axis=0),
-            data.scores.size,
-            prev_m.sum(axis=0),
-            previous.scores.size,
-            theme_ids=theme_ids,
-            labels=labels,
-            alpha=opts.fdr_alpha,
-        )
+        raise InvalidInput(f"compare: must name another campaign than {campaign!r}")
+    scope = _scope(session, campaign, compare, by)
+    overall = stats.estimate(scope.data.scores, opts.confidence)
+    key, notes = _drivers(scope, opts)
+    previous, change, emerging_rows = _change(scope, overall, campaign, compare, opts)
     if overall.n < opts.min_group_size:
         notes.append(f"only {overall.n} scored responses: every figure is very uncertain")
     accounts, theme_arr = _accounts(session, campaign, weights or HealthWeights())
@@ -151,13 +191,13 @@ def build_report(
         generated_at=datetime.now(UTC),
         options=opts,
         overall=overall,
-        previous=prev_est,
+        previous=previous,
         change=change,
-        groups=groups,
-        impacts=impacts,
+        groups=_groups(scope, by, opts),
+        impacts=_impacts(scope, opts),
         drivers=key,
         emerging=emerging_rows,
-        n_unthemed=int((data.theme < 0).sum()),
+        n_unthemed=int((scope.data.theme < 0).sum()),
         notes=tuple(notes),
         accounts=accounts[:CALL_LIST_SIZE],
         theme_arr=theme_arr,

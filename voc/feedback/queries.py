@@ -15,7 +15,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from voc.customer.models import Account, Customer
 from voc.errors import InvalidInput, NotFound
 from voc.feedback.models import Feedback
-from voc.feedback.read_schemas import FeedbackFilters, FeedbackPage, FeedbackRead
+from voc.feedback.schemas import FeedbackFilters, FeedbackPage, FeedbackRead
 from voc.theme.models import Theme, ThemeAssignment
 
 MAX_LIMIT = 200

@@ -56,10 +56,23 @@ def existing_feedback(
     return {row[0]: StoredItem(row[1], row[2], row[3]) for row in session.execute(query)}
 
 
-def insert_feedback(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert many items in one executemany."""
-    if rows:
-        session.execute(insert(Feedback), list(rows))
+def insert_feedback(
+    session: Session, rows: Sequence[dict[str, Any]], *, returning: bool = False
+) -> list[int]:
+    """Insert many items in batched statements; with ``returning``, their ids (in no order).
+
+    ``render_nulls``: a None is sent as NULL instead of leaving the column out, so every row
+    has the same columns and the rows go in batches; otherwise rows with and without a score
+    or a customer alternate and each one becomes a statement of its own.
+    """
+    if not rows:
+        return []
+    options = {"render_nulls": True}
+    if not returning:  # a file import does not need them
+        session.execute(insert(Feedback), list(rows), execution_options=options)
+        return []
+    statement = insert(Feedback).returning(Feedback.id)
+    return [int(i) for i in session.scalars(statement, list(rows), execution_options=options)]
 
 
 def update_feedback(session: Session, rows: Sequence[dict[str, Any]]) -> None:

@@ -1,4 +1,4 @@
-"""Schemas of feedback items: creation, file-row validation, reads and ingestion summaries.
+"""Schemas of feedback items: creation, file-row validation, ingestion summaries, reads.
 
 Row rules (``FeedbackIn``, used for every file row):
 
@@ -21,12 +21,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from voc.feedback.models import Source
+from voc.jobs.schemas import JobRead
 
 MAX_TEXT_CHARS = 1_000_000
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -218,24 +220,6 @@ class FeedbackIn(FeedbackCreate):
         return value
 
 
-class FeedbackRead(BaseModel):
-    """A stored feedback item."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    source: Source
-    external_id: str
-    text: str
-    score: int | None
-    created_at: datetime
-    campaign: str | None
-    customer_id: int | None
-    meta: dict[str, Any]
-    ingested_at: datetime
-    updated_at: datetime
-
-
 class RowError(BaseModel):
     """Why one row of a file was rejected."""
 
@@ -274,3 +258,59 @@ class IngestSummary(BaseModel):
     def rows_per_second(self) -> float:
         """Throughput of the import."""
         return self.rows_read / self.seconds if self.seconds > 0 else 0.0
+
+
+class FeedbackRead(BaseModel):
+    """One feedback item with its sentiment and theme."""
+
+    id: int
+    source: str
+    external_id: str
+    text: str
+    score: int | None
+    created_at: datetime
+    campaign: str | None
+    customer_id: int | None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    sentiment_label: str | None
+    sentiment_score: float | None
+    theme_id: int | None
+    theme_label: str | None
+    theme_confidence: float | None
+    is_manual_assignment: bool | None
+
+
+class BulkResult(BaseModel):
+    """What a bulk create stored; ``job`` follows the background assignment of large bulks."""
+
+    summary: IngestSummary
+    n_assigned_inline: int
+    job: JobRead | None
+
+
+class FeedbackPage(BaseModel):
+    """A page of items, newest first; pass ``next_cursor`` back for the next page."""
+
+    items: list[FeedbackRead]
+    next_cursor: str | None
+    limit: int
+
+
+@dataclass(frozen=True)
+class FeedbackFilters:
+    """Filters of the feedback list; None means no filter."""
+
+    source: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    theme_id: int | None = None
+    sentiment: str | None = None
+    segment: str | None = None
+    score_min: int | None = None
+    score_max: int | None = None
+    q: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no filter is set (every item passes)."""
+        return all(value is None for value in vars(self).values())

@@ -1,8 +1,13 @@
-"""Feedback use cases: import a file, create one item, create many. Services never commit.
+"""Feedback use cases: import a file; create one item or many through the API.
 
-``ingest_file`` runs inside the caller's transaction (the CLI's ``session_scope``): row problems
-become rejections in the summary, file problems raise ``FileFormatError`` and the caller's
-rollback leaves the database as it was. See :mod:`voc.feedback.ingest` for every rule.
+Services never commit. ``ingest_file`` runs inside the caller's transaction (the CLI's
+``session_scope``): row problems become rejections in the summary, file problems raise
+``FileFormatError`` and the caller's rollback leaves the database as it was. See
+:mod:`voc.feedback.ingest` for every rule.
+
+``create`` and ``create_many`` store through the same writer, then assign: one item (or a
+small bulk) is embedded, scored and assigned to a theme at once; a large bulk is assigned by
+batch jobs sent after the request's commit.
 """
 
 from __future__ import annotations
@@ -12,86 +17,34 @@ import json
 import logging
 import os
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voc.errors import Conflict, InvalidInput
-from voc.feedback import repository as repo
+from voc.errors import InvalidInput
+from voc.export import neutralise_formula
+from voc.feedback import queries as feedback_queries
 from voc.feedback import text_index
 from voc.feedback.ingest import PreparedRow, RowPreparer, resolve_columns
-from voc.feedback.models import Feedback, Source
-from voc.feedback.people import PeopleUpserter
+from voc.feedback.models import Source
 from voc.feedback.reader import FeedbackFile, RawRecord
-from voc.feedback.schemas import FeedbackCreate, FeedbackIn, IngestSummary, RowError
+from voc.feedback.schemas import BulkResult, FeedbackCreate, FeedbackRead, IngestSummary, RowError
+from voc.feedback.writer import BATCH_SIZE, FeedbackWriter, duplicate_error, store_many, store_one
+from voc.jobs import service as job_service
+from voc.jobs.models import JobKind
+from voc.jobs.queue import JobQueue, enqueue_after_commit
+from voc.jobs.schemas import JobRead
+from voc.nlp_runtime import Models
 from voc.types import utcnow
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 1000
+INLINE_LIMIT = 32  # bulks up to this size are embedded and assigned inside the request
 Progress = Callable[[int, int], None]
 """Called as ``progress(bytes_read, rows_read)`` once per batch."""
-
-_SENTIMENT_CLEARED = {
-    "sentiment_label": None,
-    "sentiment_score": None,
-    "sentiment_is_mixed": None,
-    "sentiment_model": None,
-}
-
-
-class _Writer:
-    """Upserts batches of prepared rows and counts what happened."""
-
-    def __init__(self, session: Session, summary: IngestSummary, now: datetime) -> None:
-        self.session = session
-        self.summary = summary
-        self.now = now
-        self.people = PeopleUpserter(session, now)
-
-    def write(self, rows: Sequence[PreparedRow]) -> None:
-        customer_ids = self.people.customer_ids([row.item for row in rows])
-        by_source: dict[str, list[tuple[PreparedRow, int | None]]] = defaultdict(list)
-        for row, customer_id in zip(rows, customer_ids, strict=True):
-            by_source[row.source].append((row, customer_id))
-        inserts: list[dict[str, Any]] = []
-        updates: list[dict[str, Any]] = []
-        for source, group in by_source.items():
-            ids = [row.external_id for row, _ in group]
-            stored = repo.existing_feedback(self.session, source=source, external_ids=ids)
-            for row, customer_id in group:
-                found = stored.get(row.external_id)
-                values = {**row.values, "customer_id": customer_id, "updated_at": self.now}
-                if found is None:
-                    inserts.append({**values, "ingested_at": self.now})
-                elif found.content_hash == row.content_hash:
-                    self.summary.unchanged += 1
-                else:
-                    updates.append(self._update(found.id, found.text_hash, values, row))
-        repo.insert_feedback(self.session, inserts)
-        repo.update_feedback(self.session, updates)
-        self.summary.inserted += len(inserts)
-        self.summary.updated += len(updates)
-        self.summary.customers_created = self.people.customers_created
-        self.summary.accounts_created = self.people.accounts_created
-
-    @staticmethod
-    def _update(
-        item_id: int, old_text_hash: str, values: dict[str, Any], row: PreparedRow
-    ) -> dict[str, Any]:
-        update = {"id": item_id, **values}
-        del update["source"], update["external_id"]
-        if row.created_at_defaulted:
-            del update["created_at"]  # keep the time of the first import
-        if old_text_hash != values["text_hash"]:
-            update.update(_SENTIMENT_CLEARED)
-        return update
 
 
 @contextmanager
@@ -107,7 +60,8 @@ def _rejects_file(path: Path | None) -> Iterator[Callable[[RowError, RawRecord],
 
         def write(error: RowError, record: RawRecord) -> None:
             row = json.dumps(record.values, ensure_ascii=False, default=str)
-            writer.writerow([error.line, error.field or "", error.reason, _safe_cell(row)])
+            cells = (error.field or "", error.reason, row)
+            writer.writerow([error.line, *(neutralise_formula(cell) for cell in cells)])
 
         try:
             yield write
@@ -116,11 +70,6 @@ def _rejects_file(path: Path | None) -> Iterator[Callable[[RowError, RawRecord],
             part.unlink(missing_ok=True)
             raise
     os.replace(part, path)
-
-
-def _safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in customer text (=, +, -, @ at the start)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 def ingest_file(
@@ -145,7 +94,7 @@ def ingest_file(
     now = now or utcnow()
     file = FeedbackFile(Path(path))
     summary = IngestSummary(path=str(path), rejects_path=str(rejects_path or "") or None)
-    writer = _Writer(session, summary, now)
+    writer = FeedbackWriter(session, summary, now)
     preparer: RowPreparer | None = None
     seen: set[int] = set()
     pending: list[PreparedRow] = []
@@ -168,7 +117,7 @@ def ingest_file(
             if isinstance(result, RowError):
                 reject(result, record)
             elif (key := hash((result.source, result.external_id))) in seen:
-                reject(_duplicate(result), record)
+                reject(duplicate_error(result), record)
             else:
                 seen.add(key)
                 pending.append(result)
@@ -203,46 +152,53 @@ def _problem(record: RawRecord) -> RowError:
     return RowError(line=record.line, field=None, reason=record.problem or "unreadable row")
 
 
-def _duplicate(row: PreparedRow) -> RowError:
-    if row.external_id.startswith("h:"):
-        reason = "duplicate row: same text, date and email as an earlier row"
-    else:
-        reason = f"duplicate id {row.external_id!r} in this file (the first row wins)"
-    return RowError(line=row.line, field="external_id", reason=reason)
+def _assign_now(
+    session: Session, *, feedback_ids: list[int], models: Models, queue: JobQueue
+) -> None:
+    """Embed, score and assign at once; index the items and add them to stats after commit."""
+    from voc.theme import service as theme_service  # the analysis stack loads on first use
 
-
-def bulk_create(
-    session: Session, *, items: Sequence[FeedbackCreate], now: datetime | None = None
-) -> IngestSummary:
-    """Upsert many items with the same rules as a file import (no file-level errors)."""
-    now = now or utcnow()
-    summary = IngestSummary(path="<api>", rows_read=len(items))
-    preparer = RowPreparer(columns={}, source=None, campaign=None, now=now)
-    rows: list[PreparedRow] = []
-    seen: set[tuple[str, str]] = set()
-    for index, data in enumerate(items, start=1):
-        row = preparer.prepared(index, FeedbackIn.model_validate(data.model_dump()))
-        if (row.source, row.external_id) in seen:
-            summary.rejected += 1
-            summary.errors.append(_duplicate(row))
-            continue
-        seen.add((row.source, row.external_id))
-        rows.append(row)
-    writer = _Writer(session, summary, now)
-    for start in range(0, len(rows), BATCH_SIZE):
-        writer.write(rows[start : start + BATCH_SIZE])
-    return summary
-
-
-def create(session: Session, *, data: FeedbackCreate, now: datetime | None = None) -> Feedback:
-    """Store one new item; Conflict when its (source, external_id) already exists."""
-    now = now or utcnow()
-    preparer = RowPreparer(columns={}, source=None, campaign=None, now=now)
-    row = preparer.prepared(0, FeedbackIn.model_validate(data.model_dump()))
-    if repo.existing_feedback(session, source=row.source, external_ids=[row.external_id]):
-        raise Conflict(f"feedback {row.source}/{row.external_id} already exists")
-    _Writer(session, IngestSummary(path="<api>"), now).write([row])
-    query = select(Feedback).where(
-        Feedback.source == row.source, Feedback.external_id == row.external_id
+    assigned = theme_service.assign_incremental(session, feedback_ids=feedback_ids, models=models)
+    theme_ids = sorted({t for t in assigned.values() if t is not None})
+    enqueue_after_commit(
+        session, queue, "item_added", feedback_ids=feedback_ids, theme_ids=theme_ids
     )
-    return session.execute(query).scalar_one()
+
+
+def create(
+    session: Session, *, data: FeedbackCreate, models: Models, queue: JobQueue
+) -> FeedbackRead:
+    """Store an item, score and assign it at once; index it in the background."""
+    feedback_id = store_one(session, data=data, now=utcnow())
+    _assign_now(session, feedback_ids=[feedback_id], models=models, queue=queue)
+    return feedback_queries.get_or_raise(session, feedback_id)
+
+
+def create_many(
+    session: Session,
+    *,
+    items: Sequence[FeedbackCreate],
+    models: Models | None,
+    queue: JobQueue,
+    created_by: str,
+) -> BulkResult:
+    """Store items; small bulks are assigned inline, large ones by batch jobs after commit."""
+    stored = store_many(session, items=items, now=utcnow())
+    ids, summary = stored.feedback_ids, stored.summary
+    if not ids:
+        return BulkResult(summary=summary, n_assigned_inline=0, job=None)
+    if len(ids) <= INLINE_LIMIT and models is not None:
+        _assign_now(session, feedback_ids=ids, models=models, queue=queue)
+        return BulkResult(summary=summary, n_assigned_inline=len(ids), job=None)
+    parts = job_service.batches(ids)
+    job = job_service.create(
+        session,
+        kind=JobKind.IMPORT,
+        n_total=len(ids),
+        n_batches=len(parts),
+        created_by=created_by,
+        params={"rows_read": summary.rows_read},
+    )
+    for part in parts:
+        enqueue_after_commit(session, queue, "assign_batch", job_id=job.id, feedback_ids=part)
+    return BulkResult(summary=summary, n_assigned_inline=0, job=JobRead.model_validate(job))

@@ -1,4 +1,4 @@
-"""Read schemas of jobs and of API imports."""
+"""Read schemas of background jobs."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-
-from voc.feedback.read_schemas import FeedbackRead
-from voc.feedback.schemas import IngestSummary
 
 
 class JobRead(BaseModel):
@@ -30,17 +27,3 @@ class JobRead(BaseModel):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-
-
-class BulkResult(BaseModel):
-    """What a bulk create stored; ``job`` follows the background assignment of large bulks."""
-
-    summary: IngestSummary
-    n_assigned_inline: int
-    job: JobRead | None
-
-
-class CreatedItem(BaseModel):
-    """A created item, already assigned to a theme (when one fits) with its sentiment."""
-
-    item: FeedbackRead

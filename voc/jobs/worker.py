@@ -8,7 +8,7 @@ import threading
 from types import FrameType
 
 from voc.config import Settings
-from voc.jobs.queue import DEFAULT_NAMESPACE, declare_actors, make_broker
+from voc.jobs.runners import DEFAULT_NAMESPACE, declare_actors, make_broker
 
 logger = logging.getLogger(__name__)
 

@@ -14,9 +14,14 @@ from nlp.embedding import Embedder
 from voc.errors import InvalidInput
 from voc.feedback import queries as feedback_queries
 from voc.feedback.models import EmbeddingCache, Feedback
-from voc.feedback.read_schemas import FeedbackFilters, SearchHit, SearchResult
+from voc.feedback.schemas import FeedbackFilters
+from voc.jobs import service as job_service
+from voc.jobs.models import JobKind
+from voc.jobs.queue import JobQueue, enqueue_after_commit
+from voc.jobs.schemas import JobRead
 from voc.search import index as ann
 from voc.search.index import IndexFiles
+from voc.search.schemas import SearchHit, SearchResult
 
 MAX_K = 200
 OVERFETCH = 4  # candidates per wanted hit when filters may drop some
@@ -93,6 +98,15 @@ def rebuild(session: Session, *, data_dir: Path, model_id: str, dim: int) -> int
         index.add(keys, vectors)
     ann.replace_main(IndexFiles.for_model(data_dir, model_id), index)
     return len(index)
+
+
+def start_rebuild(session: Session, *, queue: JobQueue, created_by: str) -> JobRead:
+    """Queue a rebuild of the vector index from the embedding cache (runs :func:`rebuild`)."""
+    job = job_service.create(
+        session, kind=JobKind.REBUILD_INDEX, n_batches=1, created_by=created_by
+    )
+    enqueue_after_commit(session, queue, "rebuild_index", job_id=job.id)
+    return JobRead.model_validate(job)
 
 
 def search(

@@ -19,7 +19,7 @@ from voc.theme import repository
 from voc.theme import stats as theme_stats
 from voc.theme.curation_models import CurationAction, CurationEvent
 from voc.theme.models import AssignmentMethod, Theme, ThemeAssignment, ThemeStatus
-from voc.theme.read_schemas import CurationEventRead
+from voc.theme.schemas import CurationEventRead
 from voc.theme.split import split_by_ids, split_by_kmeans
 from voc.types import utcnow
 
@@ -252,7 +252,7 @@ def split(
     actor: str,
     k: int | None = None,
     feedback_ids: Sequence[int] | None = None,
-    seed: int = 42,
+    seed: int,
 ) -> list[Theme]:
     """Split a theme: into ``k`` parts by re-clustering, or by moving chosen items out."""
     theme = _active_theme(session, theme_id)

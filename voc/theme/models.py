@@ -1,4 +1,4 @@
-"""Themes (machine and human fields apart), assignments, analysis runs and lineage."""
+"""Themes (machine and human fields apart), assignments, runs, lineage and stored stats."""
 
 from __future__ import annotations
 
@@ -152,3 +152,29 @@ class ThemeLineage(Base):
     theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"))
     related_theme_ids: Mapped[list[int]] = mapped_column(JsonType, default=list)
     size: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ThemeStats(Base):
+    """Per-theme aggregates, refreshed after each run and curation: reads stay fast at 1M."""
+
+    __tablename__ = "theme_stats"
+
+    theme_id: Mapped[int] = mapped_column(
+        ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True
+    )
+    n_items: Mapped[int] = mapped_column(Integer, default=0)
+    n_positive: Mapped[int] = mapped_column(Integer, default=0)
+    n_negative: Mapped[int] = mapped_column(Integer, default=0)
+    n_neutral: Mapped[int] = mapped_column(Integer, default=0)
+    n_mixed: Mapped[int] = mapped_column(Integer, default=0)
+    n_promoters: Mapped[int] = mapped_column(Integer, default=0)
+    n_passives: Mapped[int] = mapped_column(Integer, default=0)
+    n_detractors: Mapped[int] = mapped_column(Integer, default=0)
+    # sum and count of item sentiment scores (p_positive - p_negative): mean = average score
+    sentiment_sum: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    n_sentiment: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # [[iso week start, count], ...] oldest first
+    weekly: Mapped[list[list[Any]]] = mapped_column(JsonType, default=list)
+    # {segment: count}; "unknown" for items without an account segment
+    segments: Mapped[dict[str, int]] = mapped_column(JsonType, default=dict)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session, defer
 from voc.errors import NotFound
 from voc.feedback import queries as feedback_queries
 from voc.feedback.models import Feedback
-from voc.feedback.read_schemas import FeedbackFilters, FeedbackPage, FeedbackRead
+from voc.feedback.schemas import FeedbackFilters, FeedbackPage, FeedbackRead
 from voc.theme import stats as theme_stats
-from voc.theme.curation_models import ThemeStats
-from voc.theme.models import Theme, ThemeAssignment, ThemeStatus
-from voc.theme.read_schemas import (
+from voc.theme.models import Theme, ThemeAssignment, ThemeStats, ThemeStatus
+from voc.theme.schemas import (
     Quote,
     SegmentCount,
     SentimentMix,
@@ -156,6 +155,7 @@ def _build_list(session: Session, filters: ThemeFilters, include_hidden: bool) -
             select(Theme)
             .where(Theme.status == ThemeStatus.ACTIVE)
             .options(defer(Theme.centroid), defer(Theme.representative_ids))
+            .order_by(Theme.id)  # ties in any sort stay in id order
         )
     )
     aggregates = _stats_for(session, themes, filters)

@@ -2,59 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from voc.errors import Conflict, NotFound
 from voc.jobs.queue import JobQueue, enqueue_after_commit
 from voc.theme.models import AnalysisRun, RunStatus, Theme, ThemeLineage
+from voc.theme.schemas import LineageRead, RunDetail, RunRead
 
 
-class RunRead(BaseModel):
-    """One analysis run: status, coverage, counts, timings."""
-
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    status: str
-    trigger: str
-    params: dict[str, Any]
-    model_id: str | None
-    sentiment_model_id: str | None
-    seed: int
-    n_items: int
-    n_assigned: int
-    n_themes: int
-    coverage: float | None
-    timings: dict[str, Any]
-    error: str | None
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-
-
-class LineageRead(BaseModel):
-    """What a run did to one theme."""
-
-    kind: str
-    theme_id: int
-    theme_label: str
-    related_theme_ids: list[int]
-    size: int
-
-
-class RunDetail(RunRead):
-    """A run with the lineage of its themes."""
-
-    lineage: list[LineageRead]
-
-
-def start_analysis(session: Session, *, queue: JobQueue, trigger: str, seed: int = 42) -> RunRead:
-    """A pending run, queued for a background worker once this transaction commits."""
+def start_analysis(session: Session, *, queue: JobQueue, trigger: str, seed: int) -> RunRead:
+    """A pending run with ``seed`` (``settings.nlp.seed``), queued once this transaction commits."""
     busy = session.scalar(
         select(func.count())
         .select_from(AnalysisRun)

@@ -42,7 +42,7 @@ ProgressFactory = Callable[[str, int], Callable[[int], None]]
 
 
 def create_run(
-    session: Session, *, trigger: str = "cli", seed: int = 42, params: dict[str, Any] | None = None
+    session: Session, *, seed: int, trigger: str = "cli", params: dict[str, Any] | None = None
 ) -> AnalysisRun:
     """A pending run row, so that a background job can pick it up."""
     run = AnalysisRun(status=RunStatus.PENDING, trigger=trigger, seed=seed, params=params or {})
@@ -104,12 +104,16 @@ def run_analysis(
     models: Models,
     run: AnalysisRun | None = None,
     scope_ids: Sequence[int] | None = None,
-    seed: int = 42,
+    seed: int,
     batch_size: int = 64,
     params: DiscoveryParams | None = None,
     progress: ProgressFactory | None = None,
 ) -> AnalysisRun:
-    """Analyse every item (or the scope's items) and persist themes, lineage and assignments."""
+    """Analyse every item (or the scope's items) and persist themes, lineage and assignments.
+
+    ``seed`` (``settings.nlp.seed`` at every entry point) makes the run reproducible; a pending
+    ``run`` brings the seed it was created with.
+    """
     run = run or create_run(session, seed=seed)
     run.status, run.started_at = RunStatus.RUNNING, utcnow()
     run.model_id, run.sentiment_model_id = models.embedder.model_id, models.scorer.model_id

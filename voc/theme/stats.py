@@ -16,9 +16,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from voc.customer.models import Account, Customer
 from voc.feedback.models import Feedback
-from voc.theme.curation_models import ThemeStats
-from voc.theme.models import ThemeAssignment
-from voc.theme.read_schemas import ThemeFilters
+from voc.theme.models import ThemeAssignment, ThemeStats
+from voc.theme.schemas import ThemeFilters
 from voc.types import utcnow
 
 UNKNOWN_SEGMENT = "unknown"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from voc.customer.models import Account, Customer
 from voc.errors import FileFormatError, InvalidInput
 from voc.feedback import service as feedback_service
+from voc.feedback import writer as feedback_writer
 from voc.feedback.ingest import parse_mapping, resolve_columns
 from voc.feedback.models import Feedback, Source
 from voc.feedback.schemas import FeedbackCreate, parse_datetime, parse_score
@@ -209,11 +210,12 @@ def test_scores() -> None:
 
 def test_create_and_bulk_create(db_session: Session) -> None:
     data = FeedbackCreate(source=Source.TICKET, external_id="T-9", text="API times out")
-    item = feedback_service.create(db_session, data=data, now=NOW)
+    item = db_session.get(Feedback, feedback_writer.store_one(db_session, data=data, now=NOW))
+    assert item is not None
     assert (item.external_id, item.created_at, item.text_hash) == ("T-9", NOW, item.text_hash)
-    summary = feedback_service.bulk_create(
+    summary = feedback_writer.store_many(
         db_session,
         items=[data, FeedbackCreate(source=Source.SURVEY, text="Nice", email="X@Y.io")],
         now=NOW,
-    )
+    ).summary
     assert (summary.inserted, summary.unchanged) == (1, 1)

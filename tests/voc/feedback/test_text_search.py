@@ -13,7 +13,7 @@ from voc.errors import FileFormatError
 from voc.feedback import queries
 from voc.feedback import service as feedback_service
 from voc.feedback.models import Feedback
-from voc.feedback.read_schemas import FeedbackFilters
+from voc.feedback.schemas import FeedbackFilters
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from voc.db import ensure_schema, make_engine, session_scope
 from voc.feedback.models import EmbeddingCache
 from voc.jobs import service as job_service
 from voc.jobs.models import Job, JobKind
-from voc.jobs.queue import DramatiqQueue
+from voc.jobs.runners import DramatiqQueue
 from voc.nlp_runtime import get_models
 from voc.search.index import IndexFiles, search
 

@@ -11,11 +11,11 @@ from sqlalchemy import Engine
 from tests.voc_fixtures import make_feedback
 from voc.config import Settings
 from voc.db import ensure_schema, make_engine, session_scope
-from voc.jobs import imports
 from voc.jobs import service as job_service
 from voc.jobs.models import JobStatus
-from voc.jobs.queue import InProcessQueue, make_job_queue
+from voc.jobs.runners import InProcessQueue, make_job_queue
 from voc.search import index as ann
+from voc.search import service as search_service
 from voc.theme import runs as run_queries
 from voc.theme.models import RunStatus
 
@@ -50,7 +50,7 @@ def test_a_job_is_sent_only_when_the_transaction_commits(
     engine_file: Engine, queue: InProcessQueue
 ) -> None:
     with session_scope(engine_file) as session:
-        run = run_queries.start_analysis(session, queue=queue, trigger="test")
+        run = run_queries.start_analysis(session, queue=queue, trigger="test", seed=42)
         assert queue.futures == []  # nothing runs before the run row is committed
 
     assert len(queue.futures) == 1
@@ -65,7 +65,7 @@ def test_a_failing_run_records_its_status_and_error(
 ) -> None:
     with session_scope(engine_file) as session:  # one item: too little to analyse
         make_feedback(session, text="CSV export drops accents")
-        run = run_queries.start_analysis(session, queue=queue, trigger="test")
+        run = run_queries.start_analysis(session, queue=queue, trigger="test", seed=42)
 
     queue.wait(timeout=120)
 
@@ -80,7 +80,7 @@ def test_a_rolled_back_transaction_sends_nothing(
 ) -> None:
     def request_failing_after_queueing() -> None:
         with session_scope(engine_file) as session:
-            run_queries.start_analysis(session, queue=queue, trigger="test")
+            run_queries.start_analysis(session, queue=queue, trigger="test", seed=42)
             raise RuntimeError("the request failed after queueing")
 
     with pytest.raises(RuntimeError):
@@ -109,7 +109,7 @@ def test_rebuild_index_job_runs_and_records_success(
     with session_scope(engine_file) as session:
         make_feedback(session, text="CSV export drops accents")
         session.flush()
-        job = imports.start_rebuild_index(session, queue=queue, created_by="ada@example.com")
+        job = search_service.start_rebuild(session, queue=queue, created_by="ada@example.com")
         assert job.status == JobStatus.QUEUED
 
     queue.wait(timeout=120)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from tests.voc_fixtures import EMBEDDER, make_feedback
 from voc.errors import InvalidInput
-from voc.feedback.read_schemas import FeedbackFilters
+from voc.feedback.schemas import FeedbackFilters
 from voc.search import index as ann
 from voc.search import service as search_service
 from voc.search.index import IndexFiles

@@ -19,7 +19,7 @@ from voc.feedback.models import EmbeddingCache, Feedback
 from voc.nlp_runtime import Models
 from voc.theme import service as theme_service
 from voc.theme.models import Theme, ThemeAssignment, ThemeLineage, ThemeStatus
-from voc.theme.summary import summarise
+from voc.theme.queries import list_themes
 
 
 def _assignments(session: Session) -> dict[int, int]:
@@ -51,7 +51,7 @@ def test_analysis_recovers_the_planted_demo_themes(
     assert run.coverage is not None
     assert run.coverage >= 0.8
     assert 5 <= run.n_themes <= 40
-    labels = [s.label for s in summarise(db_session)]
+    labels = [s.label for s in list_themes(db_session, include_hidden=True).themes]
     assert all("_" not in label and 1 <= len(label.split()) <= 6 for label in labels)
     assert db_session.scalar(select(Feedback.sentiment_label).where(Feedback.id == ids[0]))
 
@@ -63,7 +63,7 @@ def test_rerun_on_grown_data_keeps_ids_and_human_names_and_incremental_agrees(
     first_ids = add_items(db_session, first)
     theme_service.run_analysis(db_session, models=models, seed=42)
     before = _assignments(db_session)
-    biggest = summarise(db_session)[0]
+    biggest = list_themes(db_session, include_hidden=True).themes[0]
     renamed = db_session.get(Theme, biggest.id)
     assert renamed is not None
     renamed.human_label = "Exports our finance team needs"
@@ -104,7 +104,7 @@ def _fresh_analysis(url: str, items: list, models: Models) -> tuple[dict[str, st
         ids = add_items(session, items)
         theme_service.run_analysis(session, models=models, seed=5)
         assigned = _assignments(session)
-        labels = {s.id: s.label for s in summarise(session)}
+        labels = {s.id: s.label for s in list_themes(session, include_hidden=True).themes}
         by_item = {
             item.external_id: labels[assigned[fid]]
             for fid, item in zip(ids, items, strict=True)
@@ -142,7 +142,7 @@ def test_manual_moves_and_hidden_flags_survive_reanalysis(
 ) -> None:
     ids = add_items(db_session, demo_split[0][:400])
     theme_service.run_analysis(db_session, models=models, seed=42)
-    themes = summarise(db_session)
+    themes = list_themes(db_session, include_hidden=True).themes
     target, other = themes[0].id, themes[1].id
     moved = db_session.get(ThemeAssignment, ids[0])
     assert moved is not None
@@ -165,7 +165,7 @@ def test_an_outlier_stays_unassigned_and_retired_ids_are_never_reused(
     assert odd not in _assignments(db_session)
     assert run.n_assigned < run.n_items
     retired = db_session.scalars(select(Theme).where(Theme.status == ThemeStatus.RETIRED)).all()
-    active_ids = {s.id for s in summarise(db_session)}
+    active_ids = {s.id for s in list_themes(db_session, include_hidden=True).themes}
     assert not active_ids & {t.id for t in retired}
 
 

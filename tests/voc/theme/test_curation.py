@@ -19,8 +19,7 @@ from voc.nlp_runtime import Models
 from voc.theme import curation
 from voc.theme import queries as theme_queries
 from voc.theme import service as theme_service
-from voc.theme.curation_models import ThemeStats
-from voc.theme.models import Theme, ThemeAssignment, ThemeStatus
+from voc.theme.models import Theme, ThemeAssignment, ThemeStats, ThemeStatus
 
 EDITOR = "ada@example.com"
 SENTIMENT_WEIGHTS = Path(__file__).resolve().parents[3] / "nlp" / "models" / "sentiment"
@@ -146,7 +145,9 @@ def test_split_by_ids_moves_the_chosen_items_into_a_new_theme(
 ) -> None:
     chosen = world.csv_items[:2]
 
-    [new] = curation.split(db_session, theme_id=world.csv_theme, feedback_ids=chosen, actor=EDITOR)
+    [new] = curation.split(
+        db_session, seed=42, theme_id=world.csv_theme, feedback_ids=chosen, actor=EDITOR
+    )
 
     assert _members(db_session, new.id) == set(chosen)
     assert _members(db_session, world.csv_theme) == set(world.csv_items[2:])
@@ -155,12 +156,16 @@ def test_split_by_ids_moves_the_chosen_items_into_a_new_theme(
     assert _size(db_session, new.id) == 2
     with pytest.raises(InvalidInput, match="not in theme"):
         curation.split(
-            db_session, theme_id=world.csv_theme, feedback_ids=world.login_items[:1], actor=EDITOR
+            db_session,
+            seed=42,
+            theme_id=world.csv_theme,
+            feedback_ids=world.login_items[:1],
+            actor=EDITOR,
         )
 
 
 def test_split_by_k_reclusters_every_item_into_k_themes(db_session: Session, world: World) -> None:
-    created = curation.split(db_session, theme_id=world.csv_theme, k=2, actor=EDITOR)
+    created = curation.split(db_session, seed=42, theme_id=world.csv_theme, k=2, actor=EDITOR)
 
     assert len(created) == 1
     kept = _members(db_session, world.csv_theme)
@@ -170,12 +175,12 @@ def test_split_by_k_reclusters_every_item_into_k_themes(db_session: Session, wor
     assert kept | split_off == set(world.csv_items)
     assert len(kept) >= len(split_off)  # the largest part stays in the original theme
     with pytest.raises(InvalidInput, match="at least 6 are needed"):
-        curation.split(db_session, theme_id=world.login_theme, k=3, actor=EDITOR)
+        curation.split(db_session, seed=42, theme_id=world.login_theme, k=3, actor=EDITOR)
 
 
 def test_split_needs_exactly_one_of_k_and_ids(db_session: Session, world: World) -> None:
     with pytest.raises(InvalidInput, match="either k"):
-        curation.split(db_session, theme_id=world.csv_theme, actor=EDITOR)
+        curation.split(db_session, seed=42, theme_id=world.csv_theme, actor=EDITOR)
 
 
 def test_undo_restores_a_merge(db_session: Session, world: World) -> None:
@@ -199,7 +204,11 @@ def test_undo_steps_back_one_edit_at_a_time(db_session: Session, world: World) -
     curation.rename(db_session, theme_id=world.csv_theme, label="Exports", actor=EDITOR)
     curation.rename(db_session, theme_id=world.csv_theme, label="CSV pain", actor=EDITOR)
     [new] = curation.split(
-        db_session, theme_id=world.csv_theme, feedback_ids=world.csv_items[:1], actor=EDITOR
+        db_session,
+        seed=42,
+        theme_id=world.csv_theme,
+        feedback_ids=world.csv_items[:1],
+        actor=EDITOR,
     )
 
     curation.undo_last(db_session, actor=EDITOR)

@@ -11,7 +11,7 @@ from tests.voc_fixtures import MONDAY, World, build_world
 from voc.errors import NotFound
 from voc.theme import curation
 from voc.theme import queries as theme_queries
-from voc.theme.read_schemas import ThemeFilters
+from voc.theme.schemas import ThemeFilters
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from tests.voc_fixtures import MONDAY, build_world, make_feedback
 from voc.theme import stats as theme_stats
-from voc.theme.curation_models import ThemeStats
-from voc.theme.models import ThemeAssignment
+from voc.theme.models import ThemeAssignment, ThemeStats
 from voc.types import utcnow
 
 

@@ -1,4 +1,4 @@
-"""What the read side returns for themes: summaries with stats, detail, curation history."""
+"""Schemas of themes: summaries with stats, detail, curation history, analysis runs."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 
 class TrendPoint(BaseModel):
@@ -109,6 +109,45 @@ class CurationEventRead(BaseModel):
     details: dict[str, Any]
     is_undone: bool
     created_at: datetime
+
+
+class RunRead(BaseModel):
+    """One analysis run: status, coverage, counts, timings."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    status: str
+    trigger: str
+    params: dict[str, Any]
+    model_id: str | None
+    sentiment_model_id: str | None
+    seed: int
+    n_items: int
+    n_assigned: int
+    n_themes: int
+    coverage: float | None
+    timings: dict[str, Any]
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+class LineageRead(BaseModel):
+    """What a run did to one theme."""
+
+    kind: str
+    theme_id: int
+    theme_label: str
+    related_theme_ids: list[int]
+    size: int
+
+
+class RunDetail(RunRead):
+    """A run with the lineage of its themes."""
+
+    lineage: list[LineageRead]
 
 
 @dataclass(frozen=True)
