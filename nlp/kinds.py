@@ -107,6 +107,8 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
          r"|\bhopefully\b", 1.0),
         (r"\b(?:there is|there's|there are) no (?:way|option|setting|button|feature)\b", 1.2),
         (r"\bno (?:option|way|ability|setting) to\b", 1.2),
+        (r"\b(?:doesn't|does not|don't|do not|can't|cannot) (?:even |yet |still )?"
+         r"(?:have|support|offer|include|integrate)\b", 1.0),
         (r"\b(?:why|how come) (?:is there no|isn't there|are there no|can't (?:i|we|you)|"
          r"cannot (?:i|we)|doesn't it (?:have|let|allow|support)|don't you (?:have|offer|add))\b",
          1.0),
@@ -147,6 +149,8 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:charged twice|double charged|never (?:arrived|arrives|received|came))\b", 1.0),
         (r"\b(?:won't|wont|will not|doesn't|does not) let me\b", 1.4),
         (r"\bnothing happens\b|\bdoes nothing\b|\bunusable\b", 1.3),
+        (r"\b(?:so|too|very|really|extremely|super|painfully) slow\b|\btakes? forever\b|"
+         r"\bdrains? (?:my |the )?battery\b|\bbattery drain\b|\bslow(?:s|ed)? down\b", 0.9),
         (r"\b(?:something went wrong|went wrong|404|500|not found)\b", 1.2),
     ),
     "question": (
