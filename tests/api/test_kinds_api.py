@@ -87,7 +87,7 @@ def test_explorer_page_filters_by_kind_and_exports_it(
     assert '<option value="bug" selected>' in page.text
     assert page.text.count('class="tag kind-bug"') == 1
     export = viewer.get("/feedback", params={"kind": "bug", "format": "csv"})
-    rows = list(csv.DictReader(io.StringIO(export.text)))
+    rows = list(csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"))))
     assert [(r["feedback_id"], r["kind"]) for r in rows] == [(str(world.login_id), "bug")]
     assert viewer.get("/feedback", params={"kind": "complaint"}).status_code == 422
 
@@ -109,5 +109,5 @@ def test_theme_page_shows_the_kind_mix_and_filters_its_items(
     assert requests.text.count('class="tag kind-request"') == 4
     assert 'class="tag kind-praise"' not in requests.text
     export = viewer.get(f"/themes/{world.export_id}", params={"kind": "praise", "format": "csv"})
-    rows = list(csv.DictReader(io.StringIO(export.text)))
+    rows = list(csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"))))
     assert [(int(r["feedback_id"]), r["kind"]) for r in rows] == [(ids[4], "praise")]
