@@ -99,7 +99,9 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:we|i) (?:really |badly |desperately |also )?(?:need|want) (?:an? |the |more |"
          r"some |to be able|the ability|the option|a way|better)\b", 1.2),
         (r"\b(?:i'd|i would|we'd|we would) (?:really |also )?(?:like|prefer|appreciate|"
-         r"pay for|pay extra)\b", 1.4),
+         r"pay for|pay extra)\b(?! to (?:know|ask|understand|find out|check))", 1.4),
+        (r"\b(?:once|if|when|as soon as) (?:you|they) (?:guys )?(?:add|bring|fix the design|"
+         r"introduce|implement|support|offer|make it)\b", 1.5),
         (r"\b(?:the )?(?:option|ability|possibility|way) to\b", 0.7),
         (r"\b(?:support for|integration with|integrate with|compatib\w+ with)\b", 0.6),
         (r"\bfeature request\b|\bsuggestion\b|\bsuggest\b|\bwishlist\b|\brequest(?:ing)?\b", 1.2),
@@ -141,6 +143,7 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:black|blank|white|grey|gray) screen\b|\bstuck (?:on|at|in|loading)\b", 1.5),
         (r"\bunresponsive\b|\blag(?:gy|s|ging)?\b|\bhangs\b|\btimes? out\b|\btimed out\b", 1.1),
         (r"\b(?:logs?|logged|kicks?|kicked|signs?|signed) me out\b", 1.4),
+        (r"\bplease (?:look into|check) (?:it|this|that)\b", 0.8),
         (r"\bplease fix\b|\bfix (?:this|it|the|that|your)\b|\bneeds? (?:a )?fix(?:ing)?\b", 1.8),
         (r"\b(?:lost|deleted|erased|wiped|disappeared|vanished|gone missing)\b", 0.8),
         (r"\bwrong\b|\bincorrect(?:ly)?\b|\binaccurate\b", 0.7),
@@ -162,6 +165,8 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
          r"where (?:do|can|is|are)|what (?:is|are|does|happens|do|should)|which|"
          r"when (?:do|does|is|will my|can)|who (?:do|can|is)|should i|will (?:i|my|it))\b",
          1.0),
+        (r"\b(?:i'd|i would|i want|i'd love|we'd|we would) (?:like )?to (?:know|ask|understand|"
+         r"find out)\b", 1.4),
         (r"\b(?:wondering|i wonder|not sure (?:how|if|whether|what)|any idea|anyone know|"
          r"does anyone|can someone|could someone|can anyone|help me understand|"
          r"is there (?:a|any) way|is it possible|how do i|how can i|how to)\b", 1.2),
@@ -193,7 +198,9 @@ _PRAISE_NEGATED = re.compile(
     re.IGNORECASE,
 )
 _REQUEST_VERB_QUESTION = re.compile(
-    r"^(?:can|could|will|would) (?:you|they|u)\b|^(?:why|how come)\b", re.IGNORECASE
+    r"^(?:can|could|will|would) (?:you|they|u)\b|^(?:why|how come|when will)\b|"
+    r"\bany (?:chance|plans)\b",
+    re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<=\w)\s*[;:]\s+|\s+(?:but|however|although)\s+")
 
