@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -44,6 +45,12 @@ class NpsSettings(BaseModel):
     health_weights: HealthWeights = HealthWeights()
 
 
+class FeedbackSettings(BaseModel):
+    """What feedback items are accepted."""
+
+    date_floor: date = date(1990, 1, 1)  # created_at before this day is rejected
+
+
 class AuthSettings(BaseModel):
     """Sessions, tokens and CSRF."""
 
@@ -75,6 +82,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     nlp: NlpSettings = NlpSettings()
     nps: NpsSettings = NpsSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
     auth: AuthSettings = AuthSettings()
     jobs: JobSettings = JobSettings()
 
