@@ -157,6 +157,7 @@ def request_detail(
     request_id: int,
     find: Annotated[str | None, Query(max_length=500)] = None,
     theme_id: int | None = None,
+    kind: Literal["request", "bug", "praise", "question", "other", ""] = "",
 ) -> Response:
     """Evidence, linked and suggested themes, linked items, history; find the feedback."""
     detail = request_service.get_detail(session, request_id=request_id)
@@ -166,6 +167,7 @@ def request_detail(
         matches = request_suggest.find_feedback(
             session, request_id=request_id, data_dir=settings.data_dir,
             embedder=get_models(settings).embedder, q=find, k=50, filters=filters,
+            kind=kind or None,
         )  # fmt: skip
     context = {
         "r": detail,
@@ -175,6 +177,8 @@ def request_detail(
         "rejected": [t for t in detail.themes if t.state == "rejected"],
         "matches": matches,
         "find": find,
+        "kind": kind,
+        "kinds": request_suggest.KINDS,
         "statuses": STATUSES,
         "can_link": user.can(Permission.LINK_REQUESTS),
     }
