@@ -2,10 +2,20 @@
 
 from fastapi import APIRouter
 
-from api.routes import campaigns, curation, feedback, runs, search, themes, users
+from api.routes import (
+    accounts,
+    campaigns,
+    curation,
+    feedback,
+    requests,
+    runs,
+    search,
+    themes,
+    users,
+)
 
 router = APIRouter()
-for _module in (feedback, search, themes, curation, runs, users, campaigns):
+for _module in (feedback, search, themes, curation, runs, users, campaigns, requests, accounts):
     router.include_router(_module.router)
 
 __all__ = ["router"]

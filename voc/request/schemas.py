@@ -318,3 +318,36 @@ class RequestFilters:
     min_arr: float | None = None
     min_customers: int | None = None
     account_id: int | None = None
+
+
+class FeedbackMatch(BaseModel):
+    """A feedback item found for a request by meaning, with its score and whether linked."""
+
+    score: float
+    is_linked: bool
+    feedback_id: int
+    text: str
+    source: str
+    score_nps: int | None
+    created_at: datetime
+    customer_id: int | None
+
+
+class FeedbackMatches(BaseModel):
+    """Find the feedback that asks for this: items closest in meaning to the request text."""
+
+    query: str
+    model_id: str
+    hits: list[FeedbackMatch]
+
+
+class ThemeRequestRead(BaseModel):
+    """A request linked to (or suggested for) a theme, as the theme page shows it."""
+
+    request_id: int
+    external_key: str | None
+    title: str
+    status: str
+    state: str
+    score: float | None
+    origin: str

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -20,17 +21,29 @@ from sqlalchemy.orm import Session
 
 from nlp.embedding import Embedder
 from voc.config import get_settings
-from voc.errors import Conflict, NotFound
+from voc.errors import Conflict, InvalidInput, NotFound
 from voc.feedback.models import EmbeddingCache, Feedback
+from voc.feedback.schemas import FeedbackFilters
+from voc.request import links as request_links
 from voc.request import repository
 from voc.request.models import LinkState, ProductRequest, ThemeRequestLink
-from voc.request.schemas import QuoteMatch, RequestSuggestion, ThemeSuggestion
+from voc.request.schemas import (
+    FeedbackMatch,
+    FeedbackMatches,
+    QuoteMatch,
+    RequestSuggestion,
+    ThemeRequestRead,
+    ThemeSuggestion,
+)
+from voc.search import service as search_service
 from voc.theme.models import Theme, ThemeStatus
 from voc.types import utcnow
 
 CENTROID_WEIGHT = 0.5
 TOP_QUOTES = 3
 N_WHY = 3
+KINDS = ("request", "bug", "praise", "question", "other")
+KIND_OVERFETCH = 4  # candidates per wanted hit when a kind filter may drop some
 MAX_DESCRIPTION_CHARS = 2_000
 
 FloatArray = npt.NDArray[np.float32]
@@ -298,3 +311,71 @@ def suggest_requests(
                    if s.score >= settings.suggest_min_score],
         )  # fmt: skip
     return out
+
+
+def find_feedback(
+    session: Session,
+    *,
+    request_id: int,
+    data_dir: Path,
+    embedder: Embedder,
+    q: str | None = None,
+    k: int = 50,
+    filters: FeedbackFilters | None = None,
+    kind: str | None = None,
+) -> FeedbackMatches:
+    """Items that ask for this request: a semantic search (ANN index) from its text or ``q``.
+
+    ``kind`` keeps only items of that kind (request, bug, praise, question, other).
+    """
+    request = session.get(ProductRequest, request_id)
+    if request is None:
+        raise NotFound(f"request {request_id} does not exist")
+    if kind is not None and kind not in KINDS:
+        raise InvalidInput(f"kind: one of {', '.join(KINDS)}")
+    query = (q or "").strip() or request_text(request.title, request.description)
+    wanted = k if kind is None else min(search_service.MAX_K, k * KIND_OVERFETCH)
+    found = search_service.search(
+        session, data_dir=data_dir, embedder=embedder, query=query[:500], k=wanted,
+        filters=filters,
+    )  # fmt: skip
+    if kind is not None:
+        ids = [hit.item.id for hit in found.hits]
+        of_kind = set(
+            session.scalars(select(Feedback.id).where(Feedback.id.in_(ids), Feedback.kind == kind))
+        )
+        found.hits = [hit for hit in found.hits if hit.item.id in of_kind][:k]
+    linked = repository.linked_item_ids(session, request.id)
+    return FeedbackMatches(
+        query=found.query,
+        model_id=found.model_id,
+        hits=[
+            FeedbackMatch(
+                score=hit.score,
+                is_linked=hit.item.id in linked,
+                feedback_id=hit.item.id,
+                text=hit.item.text,
+                source=hit.item.source,
+                score_nps=hit.item.score,
+                created_at=hit.item.created_at,
+                customer_id=hit.item.customer_id,
+            )
+            for hit in found.hits
+        ],
+    )
+
+
+def requests_of_theme(session: Session, *, theme_id: int) -> list[ThemeRequestRead]:
+    """A theme's confirmed and suggested requests (stored links; no model needed)."""
+    return [
+        ThemeRequestRead(
+            request_id=request.id,
+            external_key=request.external_key,
+            title=request.title,
+            status=request.status,
+            state=link.state,
+            score=link.score,
+            origin=link.origin,
+        )
+        for link, request in request_links.requests_of_theme(session, theme_id=theme_id)
+    ]
