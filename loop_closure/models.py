@@ -60,9 +60,7 @@ class LoopCampaign(Base):
     status: Mapped[str] = mapped_column(String(16), default=CampaignStatus.DRAFT)
     release_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    approved_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # What the approval decided, kept as it was: [{"email", "customer_id", "reason"}, ...]
     excluded: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
@@ -85,9 +83,7 @@ class OutboxMessage(Base):
     campaign_id: Mapped[int | None] = mapped_column(
         ForeignKey("loop_campaigns.id", ondelete="SET NULL")
     )
-    feedback_id: Mapped[int | None] = mapped_column(
-        ForeignKey("feedback.id", ondelete="SET NULL")
-    )
+    feedback_id: Mapped[int | None] = mapped_column(ForeignKey("feedback.id", ondelete="SET NULL"))
     to_address: Mapped[str] = mapped_column(String(320))
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     subject: Mapped[str] = mapped_column(Text)

@@ -74,7 +74,9 @@ class EmailSettings(BaseModel):
     events_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)  # HMAC of POST /api/v1/email-events
     events_max_skew_s: int = Field(default=300, ge=1)
     batch_size: int = Field(default=50, ge=1, le=10_000)
-    max_attempts: int = Field(default=8, ge=1)
+    send_attempts: int = Field(default=3, ge=1, le=10)  # tenacity, within one relay pass
+    send_backoff_s: float = Field(default=0.5, ge=0)
+    max_attempts: int = Field(default=8, ge=1)  # relay passes before a row is failed
     retry_base_s: float = Field(default=60.0, ge=0)
     retry_max_s: float = Field(default=6 * 3600.0, ge=0)
     claim_lease_s: float = Field(default=600.0, ge=0)  # a claim older than this is taken over
@@ -110,7 +112,9 @@ class Settings(BaseSettings):
             if self.auth.secret_key.get_secret_value() in {PLACEHOLDER_SECRET, ""}:
                 raise ValueError("VOC_AUTH__SECRET_KEY must be set to a real secret in production")
             if self.email.events_secret.get_secret_value() in {PLACEHOLDER_SECRET, ""}:
-                raise ValueError("VOC_EMAIL__EVENTS_SECRET must be set to a real secret in production")
+                raise ValueError(
+                    "VOC_EMAIL__EVENTS_SECRET must be set to a real secret in production"
+                )
             if not self.public_url.startswith("https://"):
                 raise ValueError("VOC_PUBLIC_URL must be an https:// URL in production")
             if self.database_url.startswith("sqlite"):
