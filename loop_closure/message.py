@@ -62,7 +62,7 @@ def shorten_quote(text: str, *, limit: int = QUOTE_LIMIT) -> str:
     if len(flat) <= limit:
         return flat
     ends = [m.end() for m in _SENTENCE_END.finditer(flat, 0, limit + 1) if m.end() <= limit]
-    if ends and ends[-1] >= min(40, limit // 4):
+    if ends and ends[-1] >= min(16, limit // 4):  # any real sentence beats a cut word
         return flat[: ends[-1]].strip()
     cut = flat[: limit - 1]
     space = cut.rfind(" ")

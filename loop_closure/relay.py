@@ -170,7 +170,9 @@ class SmtpTransport:
         retrying = Retrying(
             retry=retry_if_exception(lambda exc: isinstance(exc, TransientFailure)),
             stop=stop_after_attempt(self._email.send_attempts),
-            wait=wait_exponential_jitter(initial=self._email.send_backoff_s, max=8.0),
+            wait=wait_exponential_jitter(
+                multiplier=self._email.send_backoff_s, max=8.0, jitter=self._email.send_backoff_s
+            ),
             reraise=True,
         )
         for attempt in retrying:
@@ -213,6 +215,7 @@ class Relay:
         """Send everything due now (in batches), then return; ``RelayError`` when SMTP refuses."""
         report = RelayReport()
         transport = SmtpTransport(self.settings.email)
+        started = utcnow()  # rows deferred during this pass wait for the next one
         try:
             while True:
                 token = f"{self.name[:40]}:{uuid.uuid4().hex[:16]}"
@@ -223,6 +226,7 @@ class Relay:
                         limit=self.settings.email.batch_size,
                         lease_s=self.settings.email.claim_lease_s,
                         now=utcnow(),
+                        due_at=started,
                     )
                     session.expunge_all()
                 if not rows:

@@ -47,30 +47,37 @@ def suppressed(session: Session, addresses: Iterable[str]) -> dict[str, str]:
     return found
 
 
-def _due(now: datetime, lease_s: float) -> Any:
+def _due(now: datetime, lease_s: float, due_at: datetime) -> Any:
     stale = now - timedelta(seconds=lease_s)
     return (
         OutboxMessage.status.in_(DUE_STATUSES)
-        & (OutboxMessage.next_attempt_at <= now)
+        & (OutboxMessage.next_attempt_at <= due_at)
         & (OutboxMessage.claimed_at.is_(None) | (OutboxMessage.claimed_at <= stale))
     )
 
 
 def claim_due(
-    session: Session, *, token: str, limit: int, lease_s: float, now: datetime
+    session: Session,
+    *,
+    token: str,
+    limit: int,
+    lease_s: float,
+    now: datetime,
+    due_at: datetime | None = None,
 ) -> list[OutboxMessage]:
-    """Claim up to ``limit`` due rows for ``token`` (the caller commits at once).
+    """Claim up to ``limit`` rows due by ``due_at`` (default now) for ``token``; commit at once.
 
     PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED`` so parallel relays take disjoint rows.
     SQLite: one ``UPDATE`` statement, which holds the database's single write lock: one
     claimer at a time, and the rows it claims are no longer due for the next.
     """
     order = (OutboxMessage.next_attempt_at, OutboxMessage.id)
+    due = _due(now, lease_s, due_at or now)
     if session.get_bind().dialect.name == "postgresql":
         ids = list(
             session.scalars(
                 select(OutboxMessage.id)
-                .where(_due(now, lease_s))
+                .where(due)
                 .order_by(*order)
                 .limit(limit)
                 .with_for_update(skip_locked=True)
@@ -85,10 +92,10 @@ def claim_due(
             .execution_options(synchronize_session=False)
         )
     else:
-        due_ids = select(OutboxMessage.id).where(_due(now, lease_s)).order_by(*order).limit(limit)
+        due_ids = select(OutboxMessage.id).where(due).order_by(*order).limit(limit)
         session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id.in_(due_ids.scalar_subquery()), _due(now, lease_s))
+            .where(OutboxMessage.id.in_(due_ids.scalar_subquery()), due)
             .values(claimed_by=token, claimed_at=now)
             .execution_options(synchronize_session=False)
         )

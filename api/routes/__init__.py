@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from api.routes import campaigns, curation, feedback, runs, search, themes, users
+from api.routes import campaigns, curation, email_events, feedback, runs, search, themes, users
 
 router = APIRouter()
-for _module in (feedback, search, themes, curation, runs, users, campaigns):
+for _module in (feedback, search, themes, curation, runs, users, campaigns, email_events):
     router.include_router(_module.router)
 
 __all__ = ["router"]
