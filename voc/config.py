@@ -44,6 +44,41 @@ class NpsSettings(BaseModel):
     health_weights: HealthWeights = HealthWeights()
 
 
+def _default_status_map() -> dict[str, str]:
+    return {
+        "open": "open", "new": "open", "to do": "open", "todo": "open", "backlog": "open",
+        "triage": "open", "planned": "planned", "selected for development": "planned",
+        "ready": "planned", "in progress": "in_progress", "in_progress": "in_progress",
+        "in review": "in_progress", "started": "in_progress", "shipped": "shipped",
+        "done": "shipped", "closed": "shipped", "released": "shipped", "completed": "shipped",
+        "declined": "declined", "won't do": "declined", "wont do": "declined",
+        "canceled": "declined", "cancelled": "declined", "rejected": "declined",
+        "duplicate": "declined",
+    }  # fmt: skip
+
+
+class OpportunityWeights(BaseModel):
+    """Weights of the opportunity score of a request (shown with every score)."""
+
+    arr: float = 1.0
+    customers: float = 1.0
+    growth: float = 0.5
+    negative_share: float = 1.0
+
+
+class RequestSettings(BaseModel):
+    """Product requests: evidence, suggestions and tracker imports."""
+
+    # a theme's item counts as evidence for its confirmed request at or above this confidence
+    min_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+    # suggestions scoring below this are not stored or shown
+    suggest_min_score: float = Field(default=0.25, ge=-1.0, le=1.0)
+    suggest_limit: int = Field(default=5, ge=1, le=50)
+    # tracker status (lower case) -> request status; VOC_REQUESTS__STATUS_MAP='{"Fixed": "shipped"}'
+    status_map: dict[str, str] = Field(default_factory=_default_status_map)
+    opportunity: OpportunityWeights = OpportunityWeights()
+
+
 class AuthSettings(BaseModel):
     """Sessions, tokens and CSRF."""
 
@@ -101,6 +136,7 @@ class Settings(BaseSettings):
     nps: NpsSettings = NpsSettings()
     auth: AuthSettings = AuthSettings()
     jobs: JobSettings = JobSettings()
+    requests: RequestSettings = RequestSettings()
     email: EmailSettings = EmailSettings()
     public_url: str = "http://127.0.0.1:8000"  # base of the links in emails (unsubscribe)
 

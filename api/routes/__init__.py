@@ -2,10 +2,23 @@
 
 from fastapi import APIRouter
 
-from api.routes import campaigns, curation, email_events, feedback, runs, search, themes, users
+from api.routes import (
+    accounts,
+    campaigns,
+    curation,
+    email_events,
+    feedback,
+    requests,
+    runs,
+    search,
+    themes,
+    users,
+)
 
 router = APIRouter()
-for _module in (feedback, search, themes, curation, runs, users, campaigns, email_events):
+for _module in (
+    feedback, search, themes, curation, runs, users, campaigns, requests, accounts, email_events,
+):  # fmt: skip
     router.include_router(_module.router)
 
 __all__ = ["router"]

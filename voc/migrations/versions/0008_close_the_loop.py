@@ -3,7 +3,7 @@
 The ORM classes live in ``loop_closure/models.py`` (voc may not import loop_closure).
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-03 13:30:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -64,15 +64,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["campaign_id"], ["loop_campaigns.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["feedback_id"], ["feedback.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint(
-            "customer_id", "request_id", "kind", name="uq_outbox_customer_request"
-        ),
+        sa.UniqueConstraint("customer_id", "request_id", "kind", name="uq_outbox_customer_request"),
         sa.UniqueConstraint("message_id"),
     )
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_outbox_messages_due", ["status", "next_attempt_at"], unique=False
-        )
+        batch_op.create_index("ix_outbox_messages_due", ["status", "next_attempt_at"], unique=False)
         batch_op.create_index("ix_outbox_messages_campaign_id", ["campaign_id"], unique=False)
 
     op.create_table(
