@@ -56,7 +56,7 @@ class LoopCampaign(Base):
     __table_args__ = (Index("ix_loop_campaigns_request_id", "request_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    request_id: Mapped[int] = mapped_column(Integer)
+    request_id: Mapped[int] = mapped_column(ForeignKey("product_requests.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16), default=CampaignStatus.DRAFT)
     release_note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -72,13 +72,15 @@ class OutboxMessage(Base):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         UniqueConstraint("customer_id", "request_id", "kind", name="uq_outbox_customer_request"),
+        # two customer rows may share an address in another case: one email per address too
+        UniqueConstraint("to_address", "request_id", "kind", name="uq_outbox_address_request"),
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
         Index("ix_outbox_messages_campaign_id", "campaign_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
-    request_id: Mapped[int] = mapped_column(Integer)
+    request_id: Mapped[int] = mapped_column(ForeignKey("product_requests.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32), default=KIND_CLOSE_THE_LOOP)
     campaign_id: Mapped[int | None] = mapped_column(
         ForeignKey("loop_campaigns.id", ondelete="SET NULL")

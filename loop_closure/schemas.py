@@ -35,6 +35,7 @@ class OutboxRead(BaseModel):
     next_attempt_at: datetime
     sent_at: datetime | None
     last_error: str | None
+    created_at: datetime
 
 
 @dataclass
@@ -71,3 +72,111 @@ class EmailEventsResult(BaseModel):
     received: int
     suppressed: int
     ignored: int
+
+
+class QuoteRead(BaseModel):
+    """The customer's words that put them on the list."""
+
+    feedback_id: int
+    text: str
+    date: datetime
+    source: str
+    via: str  # "direct" (linked to the request) or "theme" (in a confirmed theme)
+
+
+class RecipientRead(BaseModel):
+    """One customer who will be told, their quote and the exact email."""
+
+    customer_id: int
+    email: str
+    name: str | None
+    n_items: int  # how many of their comments argue for the request (one email still)
+    quote: QuoteRead
+    subject: str
+    text: str
+    html: str
+
+
+class ExcludedRead(BaseModel):
+    """One customer who will not be told, and why."""
+
+    customer_id: int
+    email: str | None
+    name: str | None
+    # no_email, no_consent, unsubscribed, suppressed, already_told, frequency_cap,
+    # feedback_too_old
+    reason: str
+    detail: str
+
+
+class CampaignRead(BaseModel):
+    """A close-the-loop campaign of one request."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    request_id: int
+    status: str
+    release_note: str
+    created_at: datetime
+    approved_by_id: int | None
+    approved_at: datetime | None
+
+
+class PreviewRead(BaseModel):
+    """The dry run: who is told (with the exact email), who is not and why, the counts."""
+
+    request_id: int
+    request_key: str | None
+    request_title: str
+    request_status: str
+    shipped_at: datetime | None
+    campaign: CampaignRead
+    counts: dict[str, int]
+    recipients: list[RecipientRead]
+    excluded: list[ExcludedRead]
+
+
+class ApprovalRead(BaseModel):
+    """What an approval queued; ``skipped`` rows existed already (the unique key decided)."""
+
+    campaign: CampaignRead
+    queued: int
+    skipped: int
+    excluded: int
+
+
+class DeliveryRead(BaseModel):
+    """Delivery state of every email of the request's latest campaign, with counts."""
+
+    request_id: int
+    request_title: str
+    campaign: CampaignRead
+    counts: dict[str, int]
+    messages: list[OutboxRead]
+
+
+class WaitingRead(BaseModel):
+    """A shipped request and its campaign, with how many customers would be told."""
+
+    request_id: int
+    request_key: str | None
+    request_title: str
+    shipped_at: datetime | None
+    campaign: CampaignRead
+    n_recipients: int
+    n_excluded: int
+    delivery: dict[str, int]
+
+
+class ToldRead(BaseModel):
+    """What one customer was told (the account page)."""
+
+    customer_id: int
+    email: str
+    request_id: int
+    request_title: str
+    subject: str
+    status: str
+    queued_at: datetime
+    sent_at: datetime | None

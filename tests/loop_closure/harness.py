@@ -27,6 +27,7 @@ from loop_closure.models import EmailSuppression, LoopCampaign, OutboxMessage
 from loop_closure.relay import STEPS, STOP_AT_ENV
 from voc.config import Settings
 from voc.customer.models import Customer
+from voc.request.models import ProductRequest
 
 ROOT = Path(__file__).resolve().parents[2]
 MESSAGE_ID = re.compile(rb"^Message-ID:\s*(<[^>\r\n]+>)", re.IGNORECASE | re.MULTILINE)
@@ -141,9 +142,23 @@ def relay_env(settings: Settings, **extra: str) -> dict[str, str]:
     return env
 
 
-def seed(session: Session, settings: Settings, *, n: int, request_id: int = 1,
-         prefix: str = "c", hostile: bool = False) -> list[int]:  # fmt: skip
-    """``n`` consenting customers and one queued email each about ``request_id``."""
+def make_request(session: Session, *, title: str = "Dark mode", key: str | None = None,
+                 shipped: bool = True) -> ProductRequest:  # fmt: skip
+    request = ProductRequest(
+        title=title, external_key=key, status="shipped" if shipped else "open",
+        created_by="test", updated_by="test", release_note="Settings > Theme > Dark.",
+        shipped_at=datetime.now(UTC) if shipped else None,
+    )  # fmt: skip
+    session.add(request)
+    session.flush()
+    return request
+
+
+def seed(session: Session, settings: Settings, *, n: int, request_id: int | None = None,
+         prefix: str = "c") -> list[int]:  # fmt: skip
+    """``n`` consenting customers and one queued email each about a (new) shipped request."""
+    if request_id is None:
+        request_id = make_request(session).id
     customers = [
         Customer(email=f"{prefix}{i}@{TEST_DOMAIN}", name=f"Customer {i}", is_consenting=True)
         for i in range(n)
@@ -174,7 +189,8 @@ def clean(engine: Engine) -> None:
         session.execute(delete(OutboxMessage))
         session.execute(delete(EmailSuppression))
         session.execute(delete(LoopCampaign))
-        session.execute(delete(Customer).where(Customer.email.like(f"%@{TEST_DOMAIN}")))
+        session.execute(delete(Customer).where(Customer.email.ilike(f"%@{TEST_DOMAIN}")))
+        session.execute(delete(ProductRequest).where(ProductRequest.created_by == "test"))
         session.commit()
 
 

@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("approved_at", TS, nullable=True),
         sa.Column("excluded", JSON, nullable=False),
         sa.ForeignKeyConstraint(["approved_by_id"], ["users.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["request_id"], ["product_requests.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("loop_campaigns", schema=None) as batch_op:
@@ -61,10 +62,12 @@ def upgrade() -> None:
         sa.Column("created_at", TS, nullable=False),
         sa.Column("updated_at", TS, nullable=False),
         sa.ForeignKeyConstraint(["customer_id"], ["customers.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["request_id"], ["product_requests.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["campaign_id"], ["loop_campaigns.id"], ondelete="SET NULL"),
         sa.ForeignKeyConstraint(["feedback_id"], ["feedback.id"], ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("customer_id", "request_id", "kind", name="uq_outbox_customer_request"),
+        sa.UniqueConstraint("to_address", "request_id", "kind", name="uq_outbox_address_request"),
         sa.UniqueConstraint("message_id"),
     )
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
