@@ -133,7 +133,8 @@ def open_drafts(session: Session) -> int:
     opened = 0
     for request in shipped:
         before = latest(session, request_id=request.id)
-        if before is None or before.id != on_shipped(session, request_id=request.id).id:
+        after = on_shipped(session, request_id=request.id)
+        if before is None or before.id != after.id:
             opened += 1
     return opened
 
@@ -482,13 +483,12 @@ def told_on_account(session: Session, *, account_id: int) -> list[ToldRead]:
         c.id: c for c in session.scalars(select(Customer).where(Customer.account_id == account_id))
     }
     messages = outbox.for_customers(session, customer_ids=list(customers))
-    titles = dict(
-        session.execute(
-            select(ProductRequest.id, ProductRequest.title).where(
-                ProductRequest.id.in_({m.request_id for m in messages})
-            )
-        ).tuples()
-    ) if messages else {}  # fmt: skip
+    titles: dict[int, str] = {}
+    if messages:
+        query = select(ProductRequest.id, ProductRequest.title).where(
+            ProductRequest.id.in_({m.request_id for m in messages})
+        )
+        titles = {int(row[0]): str(row[1]) for row in session.execute(query)}
     return [
         ToldRead(
             customer_id=m.customer_id,

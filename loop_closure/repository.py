@@ -29,8 +29,9 @@ def insert_ignoring_duplicates(
     else:  # pragma: no cover - the service supports SQLite and PostgreSQL
         raise NotImplementedError(dialect)
     inserted = 0
-    for row in rows:  # one statement per row: rowcount says which ones went in
-        inserted += session.execute(statement.values(**row)).rowcount or 0  # type: ignore[attr-defined]
+    statement = statement.returning(*table.primary_key.columns)
+    for row in rows:  # one statement per row: RETURNING says which ones went in
+        inserted += len(session.execute(statement.values(**row)).all())
     return inserted
 
 

@@ -8,6 +8,7 @@ from api.routes import (
     curation,
     email_events,
     feedback,
+    loop,
     requests,
     runs,
     search,
@@ -18,6 +19,7 @@ from api.routes import (
 router = APIRouter()
 for _module in (
     feedback, search, themes, curation, runs, users, campaigns, requests, accounts, email_events,
+    loop,
 ):  # fmt: skip
     router.include_router(_module.router)
 

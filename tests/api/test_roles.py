@@ -11,6 +11,7 @@ from voc.user.models import ROLE_PERMISSIONS, Permission, Role
 
 READ, CURATE, ADMIN = Permission.READ, Permission.CURATE, Permission.ADMIN
 LINK = Permission.LINK_REQUESTS
+LOOP = Permission.LOOP_CLOSURE
 # (method, path) -> the permission it needs; None: any signed-in user
 EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/api/v1/feedback"): READ,
@@ -54,6 +55,11 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("GET", "/api/v1/themes/{theme_id}/requests"): READ,
     ("POST", "/api/v1/themes/{theme_id}/requests/suggest"): LINK,
     ("GET", "/api/v1/accounts/{account_id}"): READ,
+    ("GET", "/api/v1/loop/campaigns"): READ,
+    ("GET", "/api/v1/loop/requests/{request_id}/preview"): READ,
+    ("PATCH", "/api/v1/loop/requests/{request_id}/campaign"): LOOP,
+    ("POST", "/api/v1/loop/requests/{request_id}/approve"): LOOP,
+    ("GET", "/api/v1/loop/requests/{request_id}/delivery"): READ,
 }
 # signed by the mail provider's HMAC, not by a user (tests/loop_closure/test_unsubscribe_events.py)
 NOT_USER_ROUTES = {("POST", "/api/v1/email-events")}
@@ -87,6 +93,7 @@ def _request(api: ApiWorld, method: str, path: str, role: Role | None) -> int:
         "/api/v1/requests/{request_id}/status": {"status": "planned"},
         "/api/v1/requests/{request_id}/items": {"feedback_ids": [w.unassigned]},
         "/api/v1/requests/{request_id}/items/remove": {"feedback_ids": [w.unassigned]},
+        "/api/v1/loop/requests/{request_id}/campaign": {"release_note": "Live now."},
     }
     params = {"q": "csv"} if path.endswith("/search") else None
     patch = {"title": "Renamed"} if "/requests/" in path else {"label": "Renamed"}
