@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -79,6 +80,12 @@ class RequestSettings(BaseModel):
     opportunity: OpportunityWeights = OpportunityWeights()
 
 
+class FeedbackSettings(BaseModel):
+    """What feedback items are accepted."""
+
+    date_floor: date = date(1990, 1, 1)  # created_at before this day is rejected
+
+
 class AuthSettings(BaseModel):
     """Sessions, tokens and CSRF."""
 
@@ -134,6 +141,7 @@ class Settings(BaseSettings):
     database_url: str = ""
     nlp: NlpSettings = NlpSettings()
     nps: NpsSettings = NpsSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
     auth: AuthSettings = AuthSettings()
     jobs: JobSettings = JobSettings()
     requests: RequestSettings = RequestSettings()

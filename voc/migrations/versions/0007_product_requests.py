@@ -1,9 +1,9 @@
 """Product requests: requests, their status history, theme and item links, stored evidence.
 
-The lead re-chains ``down_revision`` onto the kinds migration (0006) at merge.
+Chained after the feedback-kinds migration (0006).
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-03 13:12:44.392728
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import voc.types
 
 revision: str = "0007"
-down_revision: str | None = "0005"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
