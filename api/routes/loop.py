@@ -16,6 +16,7 @@ from loop_closure.schemas import (
     CampaignRead,
     DeliveryRead,
     PreviewRead,
+    ToldRead,
     WaitingRead,
 )
 
@@ -67,3 +68,9 @@ def approve(
 def delivery(session: SessionDep, _user: Reader, request_id: PathId) -> DeliveryRead:
     """Delivery status of each email of the request's latest campaign, and counts."""
     return loop_campaigns.delivery(session, request_ref=request_id)
+
+
+@router.get("/accounts/{account_id}/told", response_model=list[ToldRead])
+def told(session: SessionDep, _user: Reader, account_id: PathId) -> list[ToldRead]:
+    """What each customer of the account was told, and when (newest first)."""
+    return loop_campaigns.told_on_account(session, account_id=account_id)

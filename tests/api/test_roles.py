@@ -60,6 +60,7 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("PATCH", "/api/v1/loop/requests/{request_id}/campaign"): LOOP,
     ("POST", "/api/v1/loop/requests/{request_id}/approve"): LOOP,
     ("GET", "/api/v1/loop/requests/{request_id}/delivery"): READ,
+    ("GET", "/api/v1/loop/accounts/{account_id}/told"): READ,
 }
 # signed by the mail provider's HMAC, not by a user (tests/loop_closure/test_unsubscribe_events.py)
 NOT_USER_ROUTES = {("POST", "/api/v1/email-events")}
