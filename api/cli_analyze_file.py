@@ -11,6 +11,7 @@ from api.cli_progress import progress_bars
 from voc.db import session_scope
 from voc.errors import InvalidInput
 from voc.export import neutralise_formula
+from voc.feedback.date_bounds import DateBounds
 from voc.feedback.models import Source
 from voc.feedback.reader import FeedbackFile
 from voc.nlp_runtime import get_models
@@ -103,6 +104,7 @@ def analyze_file(
             seed=seed if seed is not None else current.nlp.seed,
             batch_size=current.nlp.batch_size,
             progress=bars,
+            bounds=DateBounds(floor=current.feedback.date_floor),
         )
         scope = {o.theme_id for o in analysis.outcomes.values() if o.theme_id is not None}
         listing = theme_queries.list_themes(session, include_hidden=True)

@@ -73,7 +73,7 @@ def demo(
     engine = migrated_engine(current)
     console.print(f"database: {engine.url.render_as_string(hide_password=True)}")
     with session_scope(engine) as session:
-        path, summary = load_demo(session, current.data_dir / "demo")
+        path, summary = load_demo(session, current.data_dir / "demo", end=datetime.now(UTC).date())
     console.print(
         f"demo sample: {path} -> {summary.rows_read} rows read, {summary.inserted} new, "
         f"{summary.updated} updated, {summary.unchanged} unchanged, {summary.rejected} rejected"

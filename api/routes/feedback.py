@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Query, Response
 from api.deps import Curator, JobQueueDep, PathId, QueryId, Reader, SessionDep, SettingsDep
 from voc.feedback import queries as feedback_queries
 from voc.feedback import service as feedback_service
+from voc.feedback.date_bounds import DateBounds
 from voc.feedback.models import Kind, Source
 from voc.feedback.schemas import (
     BulkResult,
@@ -74,7 +75,8 @@ def create_feedback(
 ) -> FeedbackRead:
     """Store one item and assign it to a theme at once (with its sentiment)."""
     models = get_models(settings)
-    return feedback_service.create(session, data=data, models=models, queue=queue)
+    bounds = DateBounds(floor=settings.feedback.date_floor)
+    return feedback_service.create(session, data=data, models=models, queue=queue, bounds=bounds)
 
 
 @router.post(
@@ -94,7 +96,12 @@ def bulk_create(
     """Store many items; small bulks are assigned inline, large ones in background batches."""
     models = get_models(settings) if len(items) <= feedback_service.INLINE_LIMIT else None
     result = feedback_service.create_many(
-        session, items=items, models=models, queue=queue, created_by=user.email
+        session,
+        items=items,
+        models=models,
+        queue=queue,
+        created_by=user.email,
+        bounds=DateBounds(floor=settings.feedback.date_floor),
     )
     if result.job is not None:
         response.status_code = 202

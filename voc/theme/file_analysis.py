@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from voc.feedback import repository as feedback_repository
 from voc.feedback import service as feedback_service
+from voc.feedback.date_bounds import DEFAULT_BOUNDS, DateBounds
 from voc.feedback.models import Feedback, Source
 from voc.feedback.schemas import IngestSummary
 from voc.nlp_runtime import Models
@@ -99,6 +100,7 @@ def analyze_file(
     seed: int,
     batch_size: int = 64,
     progress: ProgressFactory | None = None,
+    bounds: DateBounds = DEFAULT_BOUNDS,
 ) -> FileAnalysis:
     """Ingest ``path`` (idempotently) and analyse exactly its items; themes persist."""
     mapping = {}
@@ -108,7 +110,7 @@ def analyze_file(
         mapping["external_id"] = id_column
     keys: dict[int, tuple[str, str]] = {}
     summary = feedback_service.ingest_file(
-        session, path, source=source, mapping=mapping, row_keys=keys
+        session, path, source=source, mapping=mapping, row_keys=keys, bounds=bounds
     )
     line_to_item = _ids_for(session, keys)
     run = theme_service.run_analysis(

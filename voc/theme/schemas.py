@@ -16,6 +16,19 @@ class TrendPoint(BaseModel):
     count: int
 
 
+class TrendWindow(BaseModel):
+    """The weeks a trend compares: the latest ``weeks`` of the data in view and those before.
+
+    The recent window ends with the week of the newest item the filters allow, not with today.
+    """
+
+    weeks: int
+    recent_from: date
+    recent_to: date
+    previous_from: date
+    previous_to: date
+
+
 class SentimentMix(BaseModel):
     """Items per sentiment label (``mixed`` counts items flagged mixed, of any label)."""
 
@@ -39,6 +52,8 @@ class ThemeSummary(BaseModel):
     size: int
     share: float
     trend: list[TrendPoint]
+    # items in the recent trend window against the previous one (ThemeList.trend_window)
+    trend_change: float | None = None
     sentiment: SentimentMix
     negative_share: float | None
     # mean item score (p_positive - p_negative, -1..1) over the items that have one
@@ -54,6 +69,7 @@ class ThemeList(BaseModel):
     total_items: int
     n_hidden: int
     is_filtered: bool
+    trend_window: TrendWindow | None = None
 
 
 class Quote(BaseModel):
@@ -96,6 +112,7 @@ class ThemeDetail(ThemeSummary):
     """A theme with quotes, its whole trend, segments, kind mix and similar themes."""
 
     human_description: str | None
+    trend_window: TrendWindow | None = None  # ends with this theme's newest week
     quotes: list[Quote]
     # the most negative of the theme's representative items (closest to its centre), worst first
     negative_quotes: list[Quote]
