@@ -111,6 +111,8 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\bhop(?:e|ing|efully) (?:you|they|the devs?|it|that|for|to see|there)\b"
          r"|\bhopefully\b", 1.0),
         (r"\b(?:there is|there's|there are) no (?:way|option|setting|button|feature)\b", 1.2),
+        (r"^no (?:native |proper |real |built-in |decent |official )?(?:\w+ )?(?:integration|"
+         r"support|option|export|api|mode|app|version|sync|search|filter)\b", 1.2),
         (r"\bno (?:option|way|ability|setting) to\b", 1.2),
         (r"\b(?:doesn't|does not|don't|do not|can't|cannot) (?:even |yet |still )?"
          r"(?:have|support|offer|include|integrate)\b", 1.0),
@@ -137,14 +139,14 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
          r"failing to|no longer)\s+(?:\w+\s+)?" + _BREAK_VERBS + r"(?:s|ed|ing)?\b", 1.4),
         (r"\bnot working\b|\bstopped working\b|\bdoesn't work\b|\bdoes not work\b", 1.6),
         (r"\berror\b|\berrors\b|\bfailed\b|\bfailure\b|\bexception\b", 1.1),
-        (r"\bkeeps? (?:crashing|freezing|closing|logging|asking|saying|showing|kicking|"
+        (r"\bke+ps? (?:on )?(?:crashing|freezing|closing|logging|asking|saying|showing|kicking|"
          r"restarting|telling|loading|buffering|failing|resetting|deleting|disconnecting|"
          r"dropping|signing|popping|spinning|glitching|lagging|charging|sending)\b", 1.6),
         (r"\b(?:since|after) (?:the |this |that |your |my |its |a )?(?:latest |last |new |"
          r"recent |most recent |newest )?(?:update|upgrade|version|release|redesign|patch)\b"
          r"|\bafter updating\b|\bsince updating\b", 1.2),
         (r"\b(?:black|blank|white|grey|gray) screen\b|\bstuck (?:on|at|in|loading)\b", 1.5),
-        (r"\bunresponsive\b|\blag(?:gy|s|ging)?\b|\bhangs\b|\btimes? out\b|\btimed out\b", 1.1),
+        (r"\bunresponsive\b|\blag(?:gy|s|ging)?\b|\bhangs\b|\btim(?:es?|ed|ing) out\b", 1.1),
         (r"\b(?:logs?|logged|kicks?|kicked|signs?|signed) me out\b", 1.4),
         (r"\bplease (?:look into|check) (?:it|this|that)\b", 0.8),
         (r"\b(?:please|pls|plz) fix\b|\bfix (?:this|it|the|that|your)\b"
@@ -156,6 +158,12 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:charged twice|double charged|never (?:arrived|arrives|received|came))\b", 1.0),
         (r"\b(?:won't|wont|will not|doesn't|does not) let me\b", 1.4),
         (r"\bnothing happens\b|\bdoes nothing\b|\bunusable\b", 1.3),
+        (r"\b(?:garbled|corrupt(?:ed|s)?|scrambled|mangled|messed up|duplicated|truncated|"
+         r"cut off|out of sync)\b", 1.2),
+        (r"\b(?:since|after|with) (?:the )?(?:version |v|release |build )?\d+(?:\.\d+)+\b"
+         r"|\bstarted (?:after|when|with|since|happening|yesterday|last)\b", 1.2),
+        (r"\bspinner\b|\bspins forever\b|\b(?:loads?|loading|takes?|waits?) forever\b|"
+         r"\bhave to (?:refresh|restart|reinstall|reload|log in again)\b", 1.1),
         (r"\b(?:so|too|very|really|extremely|super|painfully) slow\b|\btakes? forever\b|"
          r"\bdrains? (?:my |the )?battery\b|\bbattery drain\b|\bslow(?:s|ed)? down\b", 0.9),
         (r"\b(?:something went wrong|went wrong|404|500|not found)\b", 1.2),
