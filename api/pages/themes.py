@@ -18,6 +18,7 @@ from api.pages.views import SENTIMENTS, ThemeRow, page_filters, series_for_chart
 from voc.export import display_text, export_items
 from voc.feedback.models import Source
 from voc.feedback.schemas import FeedbackFilters, FeedbackPage, FeedbackRead
+from voc.request import suggest as request_suggest
 from voc.theme import curation
 from voc.theme import queries as theme_queries
 from voc.user.models import Permission
@@ -153,6 +154,8 @@ def detail(
             "pages/_theme_options.html", tuple(targets), targets=targets
         ),
         "history": curation.history(session, theme_id=theme_id, limit=10),
+        "theme_requests": request_suggest.requests_of_theme(session, theme_id=theme_id),
+        "can_link": user.can(Permission.LINK_REQUESTS),
     }
     return render(request, "pages/theme_detail.html", context)
 

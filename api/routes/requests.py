@@ -177,12 +177,13 @@ def find_feedback(
     q: Annotated[str | None, Query(max_length=500)] = None,
     k: Annotated[int, Query(ge=1, le=search_service.MAX_K)] = 50,
     theme_id: QueryId = None,
+    kind: Annotated[str | None, Query(pattern="^(request|bug|praise|question|other)$")] = None,
 ) -> FeedbackMatches:
     """Find the feedback that asks for this: closest in meaning to the request (or ``q``)."""
     filters = FeedbackFilters(theme_id=theme_id) if theme_id is not None else None
     return request_suggest.find_feedback(
         session, request_id=request_id, data_dir=settings.data_dir,
-        embedder=get_models(settings).embedder, q=q, k=k, filters=filters,
+        embedder=get_models(settings).embedder, q=q, k=k, filters=filters, kind=kind,
     )  # fmt: skip
 
 

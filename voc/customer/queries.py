@@ -72,3 +72,13 @@ def get_detail(session: Session, *, account_id: int) -> AccountDetail:
         ],
         requests=request_service.requests_of_account(session, account_id=account.id),
     )
+
+
+def account_of_customer(session: Session, *, customer_id: int) -> int:
+    """The account id of a customer; NotFound when the customer or their account is unknown."""
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise NotFound(f"customer {customer_id} does not exist")
+    if customer.account_id is None:
+        raise NotFound(f"customer {customer_id} belongs to no account")
+    return customer.account_id

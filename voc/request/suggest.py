@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from nlp.embedding import Embedder
 from voc.config import get_settings
-from voc.errors import Conflict, NotFound
+from voc.errors import Conflict, InvalidInput, NotFound
 from voc.feedback.models import EmbeddingCache, Feedback
 from voc.feedback.schemas import FeedbackFilters
 from voc.request import links as request_links
@@ -42,6 +42,8 @@ from voc.types import utcnow
 CENTROID_WEIGHT = 0.5
 TOP_QUOTES = 3
 N_WHY = 3
+KINDS = ("request", "bug", "praise", "question", "other")
+KIND_OVERFETCH = 4  # candidates per wanted hit when a kind filter may drop some
 MAX_DESCRIPTION_CHARS = 2_000
 
 FloatArray = npt.NDArray[np.float32]
@@ -320,15 +322,29 @@ def find_feedback(
     q: str | None = None,
     k: int = 50,
     filters: FeedbackFilters | None = None,
+    kind: str | None = None,
 ) -> FeedbackMatches:
-    """Items that ask for this request: a semantic search (ANN index) from its text or ``q``."""
+    """Items that ask for this request: a semantic search (ANN index) from its text or ``q``.
+
+    ``kind`` keeps only items of that kind (request, bug, praise, question, other).
+    """
     request = session.get(ProductRequest, request_id)
     if request is None:
         raise NotFound(f"request {request_id} does not exist")
+    if kind is not None and kind not in KINDS:
+        raise InvalidInput(f"kind: one of {', '.join(KINDS)}")
     query = (q or "").strip() or request_text(request.title, request.description)
+    wanted = k if kind is None else min(search_service.MAX_K, k * KIND_OVERFETCH)
     found = search_service.search(
-        session, data_dir=data_dir, embedder=embedder, query=query[:500], k=k, filters=filters
-    )
+        session, data_dir=data_dir, embedder=embedder, query=query[:500], k=wanted,
+        filters=filters,
+    )  # fmt: skip
+    if kind is not None:
+        ids = [hit.item.id for hit in found.hits]
+        of_kind = set(
+            session.scalars(select(Feedback.id).where(Feedback.id.in_(ids), Feedback.kind == kind))
+        )
+        found.hits = [hit for hit in found.hits if hit.item.id in of_kind][:k]
     linked = repository.linked_item_ids(session, request.id)
     return FeedbackMatches(
         query=found.query,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -322,3 +324,38 @@ def test_a_run_split_hands_confirmed_links_to_the_biggest_child(
         small.id: ("suggested", "split", world.csv_theme),
     }
     assert request_evidence.compute(db_session, request_id=rid).n_items == 4
+
+
+def test_find_the_feedback_searches_by_meaning_and_filters_by_kind(
+    db_session: Session, world: World, tmp_path: Path
+) -> None:
+    from voc.feedback.models import Feedback
+    from voc.search import service as search_service
+
+    search_service.rebuild(
+        db_session, data_dir=tmp_path, model_id=EMBEDDER.model_id, dim=EMBEDDER.dim
+    )
+    rid = _create(db_session, title="Please let us choose the CSV separator on export")
+    request_links.link_items(
+        db_session, request_id=rid, feedback_ids=[world.csv_items[4]], actor=EDITOR
+    )
+    found = request_suggest.find_feedback(
+        db_session, request_id=rid, data_dir=tmp_path, embedder=EMBEDDER, k=5
+    )
+    assert found.hits[0].feedback_id == world.csv_items[4]
+    assert found.hits[0].is_linked
+    scores = [h.score for h in found.hits]
+    assert scores == sorted(scores, reverse=True)
+    for fid in world.csv_items:
+        item = db_session.get(Feedback, fid)
+        assert item is not None
+        item.kind = "request" if fid == world.csv_items[1] else "bug"
+    db_session.flush()
+    only = request_suggest.find_feedback(
+        db_session, request_id=rid, data_dir=tmp_path, embedder=EMBEDDER, k=5, kind="request"
+    )
+    assert [h.feedback_id for h in only.hits] == [world.csv_items[1]]
+    with pytest.raises(InvalidInput, match=r"^kind:"):
+        request_suggest.find_feedback(
+            db_session, request_id=rid, data_dir=tmp_path, embedder=EMBEDDER, kind="wish"
+        )
