@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from loop_closure import message as email_message
@@ -431,17 +432,12 @@ def approve(
             f"({len(found.excluded)} excluded{': ' + reasons if reasons else ''}); "
             "nothing was approved or queued"
         )
-    flipped = session.execute(
-        update(LoopCampaign)
-        .where(LoopCampaign.id == campaign.id, LoopCampaign.status == CampaignStatus.DRAFT.value)
-        .values(
-            status=CampaignStatus.APPROVED.value,
-            approved_by_id=actor.id,
-            approved_at=now,
-            excluded=[e.model_dump() for e in found.excluded],
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
+    try:
+        flipped = _flip(session, campaign=campaign, actor=actor, now=now, found=found)
+    except OperationalError as exc:  # SQLite: a concurrent approval holds the write lock
+        if "locked" not in str(exc):
+            raise
+        raise Conflict("campaign: another approval is being written; reload and see") from None
     if not flipped:
         session.refresh(campaign)
         raise Conflict(_already_approved(campaign))
@@ -455,6 +451,24 @@ def approve(
         campaign=CampaignRead.model_validate(campaign), queued=queued,
         skipped=len(found.recipients) - queued, excluded=len(found.excluded),
     )  # fmt: skip
+
+
+def _flip(
+    session: Session, *, campaign: LoopCampaign, actor: User, now: datetime, found: Audience
+) -> bool:
+    """Draft -> approved in one conditional UPDATE: True for the one approval that wins."""
+    result = session.execute(
+        update(LoopCampaign)
+        .where(LoopCampaign.id == campaign.id, LoopCampaign.status == CampaignStatus.DRAFT.value)
+        .values(
+            status=CampaignStatus.APPROVED.value,
+            approved_by_id=actor.id,
+            approved_at=now,
+            excluded=[e.model_dump() for e in found.excluded],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _already_approved(campaign: LoopCampaign) -> str:
