@@ -57,8 +57,18 @@ DANGLING_END = _words(
     "different first second third last next only also even still yet ever never always again "
     "already every each all both such entire extra main little enough certain various "
     "previous current recent latest basic additional overall inside outside into onto upon "
-    "within without across behind beyond around through via per towards"
+    "within without across behind beyond around through via per towards auto virtual physical "
+    "disposable international domestic personal automatic manual instead anyway anymore "
+    "either"
 )
+# A label of one word names a thing: not a bare adjective or participle ("Long", "Reverted").
+SINGLE_BAN = _words(
+    "long short quick fast slow big small high low good bad great wrong right correct possible "
+    "available able late early working pending missing broken done fine nice easy hard"
+)
+# Articles and possessives inside a phrase are left out of it ("Delete my account" and
+# "Delete the account" are one candidate, "Delete account").
+INNER_DROP = _words("a an the my your our their his her its")
 # Nouns too vague to head a label ("Defeats the purpose"): the label lost what it is about.
 GENERIC_END = _words("purpose reason lot lots bunch couple kind sort rest stuff bit")
 # Verbs that wait for an object or a particle ("shows ...", "kicks me out", "look inside").
@@ -70,6 +80,7 @@ DANGLING_VERB = _words(
     "includes included contain contains require requires required allow allows allowed let "
     "lets mean means meant seem seems seemed feel feels felt go goes went come comes came see "
     "sees saw seen think thinks thought try tries tried find finds found into onto about from "
+    "accept accepts"
     "with "
     "without doesn't don't didn't isn't aren't wasn't can't won't is are was were be been "
     "being"
@@ -113,7 +124,9 @@ def is_label_phrase(
         return False
     if last in DANGLING_END or last in DANGLING_VERB or last in GENERIC_END:
         return False
-    if first in DANGLING_START:
+    if len(words) == 1 and (first in SINGLE_BAN or (len(first) > 4 and first.endswith("ed"))):
+        return False
+    if first in DANGLING_START or first in DANGLING_VERB:  # "Shows on invoices"
         return False
     if any(w in DATE_TIME or w in product or w[0].isdigit() for w in words):
         return False
@@ -134,7 +147,8 @@ def phrases(text: str, stop: frozenset[str], product: frozenset[str] = frozenset
             for size in range(1, min(MAX_WORDS, len(words) - start) + 1):
                 gram = words[start : start + size]
                 if is_label_phrase(gram, stop, product):
-                    found.add(" ".join(gram))
+                    inner = [w for w in gram[1:-1] if w not in INNER_DROP]
+                    found.add(" ".join([gram[0], *inner, gram[-1]] if size > 1 else gram))
     return found
 
 

@@ -38,7 +38,7 @@ class DiscoveryParams:
     keyword_min_df: int = 2
     # the product's own names never start or end a label ("Recommend Quillo")
     product_names: tuple[str, ...] = ()
-    label_ranking: LabelRanking = "hybrid"  # see nlp.labels
+    label_ranking: LabelRanking = "centroid"  # see nlp.labels and bench/theme_labels.py
 
     @classmethod
     def for_size(cls, n: int) -> DiscoveryParams:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import numpy.typing as npt
 import pytest
 
+from nlp.embedding import SentenceTransformerEmbedder
 from nlp.keywords import class_tfidf
 from nlp.label_rules import is_label_phrase, product_words, stop_words
 from nlp.labels import make_labels
@@ -165,7 +169,7 @@ GOOD_LABEL = {
     "Center articles": "Help center articles",
     "Trello created": "Import from Trello",
     "Device kicks": "Second device",
-    "Dashboard shows": "Dashboard",
+    "Dashboard shows": "Dashboard shows spinner",
     "Search doesn't look": "Search",
     "Purpose of SSO": "SSO",
     "Recommend quillo": "Price",
@@ -216,3 +220,28 @@ def test_siblings_get_distinct_labels() -> None:
     labels = _labels(texts, [0] * 6 + [1] * 6 + [2] * 6)
     assert len(set(labels)) == 3
     assert labels[2] == "Wait time"
+
+
+def test_centroid_ranking_embeds_the_candidates_in_one_batch(
+    minilm_embedder: SentenceTransformerEmbedder,
+) -> None:
+    texts = WAITING + CARDS
+    array = np.array([0] * len(WAITING) + [1] * len(CARDS), dtype=np.int64)
+    vectors = minilm_embedder.embed(texts)
+    centroids = np.stack([vectors[array == t].mean(axis=0) for t in (0, 1)]).astype(np.float32)
+    batches: list[int] = []
+
+    def embed(phrases: Sequence[str]) -> npt.NDArray[np.float32]:
+        batches.append(len(phrases))
+        return minilm_embedder.embed(phrases)
+
+    terms = class_tfidf(texts, array, 2, min_df=1)
+    weights = [{k: 1.0 / (1 + i) for i, k in enumerate(kw)} for kw in terms.keywords]
+    for ranking in ("hybrid", "centroid"):
+        labels = make_labels(
+            texts, array, terms.keywords, weights, centroids=centroids, embed=embed,
+            ranking=ranking,
+        )  # fmt: skip
+        assert labels[1] == "Card arrived"
+        assert labels[0] in {"Wait time", "Wait"}
+    assert len(batches) == 2  # one batch per call, every theme's candidates together
