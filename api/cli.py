@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api import cli_requests, cli_serve, cli_users
+from api import cli_loop, cli_outbox, cli_requests, cli_serve, cli_users
 from api.cli_analyze import analyze, themes
 from api.cli_common import (
     configure_logging,
@@ -31,6 +31,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(cli_users.app, name="users")
 app.add_typer(nps_app, name="nps")
 app.add_typer(cli_requests.app, name="requests")
+app.add_typer(cli_outbox.app, name="outbox")
+app.add_typer(cli_loop.app, name="loop")
 app.command("ingest")(ingest)
 app.command("analyze")(analyze)
 app.command("themes")(themes)

@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from api.cli_common import console, migrated_engine, one_line_errors, settings
+from loop_closure import campaigns as loop_campaigns
 from voc.db import session_scope
 from voc.errors import InvalidInput, NotAllowed
 from voc.nlp_runtime import get_models
@@ -64,6 +65,8 @@ def import_(
             session, file, mapping=mapping, status_map=current.requests.status_map,
             actor=CLI_ACTOR,
         )  # fmt: skip
+        for request_id in report.shipped_ids:  # shipping opens the close-the-loop draft
+            loop_campaigns.on_shipped(session, request_id=request_id)
     if json_out:
         _echo_json(report.model_dump(mode="json"))
         return
@@ -130,6 +133,7 @@ def ship(
         outcome = request_service.change_status(
             session, request_id=request.id, status="shipped", actor=CLI_ACTOR, note=note
         )
+        loop_campaigns.after_status_change(session, outcome=outcome)  # opens the draft campaign
         result = outcome.to_read()
     if json_out:
         _echo_json(result.model_dump(mode="json"))

@@ -43,6 +43,7 @@ CUE_WEIGHT = 1.6
 PROTO_TEMPERATURE = 0.035  # cosine differences are small: scale them to logit units
 PRIOR = np.array([0.0, 0.0, 0.0, 0.0, 0.55], dtype=np.float64)  # "other" wins on silence
 CUE_CAP = 3.0
+ACTIONABLE_OVER_PRAISE = 1.0
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,12 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
          r"(?:great|nice|awesome|helpful|good|cool|amazing|useful|fantastic|lovely|ideal|"
          r"perfect|better|brilliant|handy|wonderful)\b(?: if| to| for|$)", 1.6),
         (r"\b(?:it'd|it would|that'd|would) be (?:\w+ )?(?:nice|great|good|helpful) ", 1.2),
+        (r"\b(?:it|that|this) (?:would|could|might|'d) (?:really |also |greatly )?"
+         r"(?:help|make (?:it|life|things)|save)\b", 1.2),
+        (r"^(?:please )?(?:add|give|make|let|allow|bring|include|provide|offer|support|"
+         r"enable|introduce|implement|integrate|show|put)\b(?! me (?:a )?(?:break|a call))", 1.3),
+        (r"\b(?:really |badly |desperately |still |just )?needs? (?:a|an|more|some|better|"
+         r"proper|real) \w+", 1.4),
         (r"\bwould (?:really |so |just )?love (?:to|it if|a|an|the|some|more|if|for|being)\b", 1.6),
         (r"\bi (?:really |just )?wish\b|\bwish (?:there|it|you|they|i could|we could)\b", 1.6),
         (r"\bif only\b", 1.2),
@@ -100,6 +107,8 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
          r"|\bhopefully\b", 1.0),
         (r"\b(?:there is|there's|there are) no (?:way|option|setting|button|feature)\b", 1.2),
         (r"\bno (?:option|way|ability|setting) to\b", 1.2),
+        (r"\b(?:doesn't|does not|don't|do not|can't|cannot) (?:even |yet |still )?"
+         r"(?:have|support|offer|include|integrate)\b", 1.0),
         (r"\b(?:why|how come) (?:is there no|isn't there|are there no|can't (?:i|we|you)|"
          r"cannot (?:i|we)|doesn't it (?:have|let|allow|support)|don't you (?:have|offer|add))\b",
          1.0),
@@ -140,6 +149,8 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:charged twice|double charged|never (?:arrived|arrives|received|came))\b", 1.0),
         (r"\b(?:won't|wont|will not|doesn't|does not) let me\b", 1.4),
         (r"\bnothing happens\b|\bdoes nothing\b|\bunusable\b", 1.3),
+        (r"\b(?:so|too|very|really|extremely|super|painfully) slow\b|\btakes? forever\b|"
+         r"\bdrains? (?:my |the )?battery\b|\bbattery drain\b|\bslow(?:s|ed)? down\b", 0.9),
         (r"\b(?:something went wrong|went wrong|404|500|not found)\b", 1.2),
     ),
     "question": (
@@ -202,12 +213,27 @@ def _sentence_cues(sentence: str) -> npt.NDArray[np.float64]:
                 total += weight
         out[index] = total
     praise, question = KINDS.index("praise"), KINDS.index("question")
-    if out[praise] and _PRAISE_NEGATED.search(lowered):
-        out[praise] = 0.0
+    if _PRAISE_NEGATED.search(lowered):
+        out[praise] = -1.5  # "would not recommend", "used to love it": the opposite of praise
     carries = out[KINDS.index("request")] or out[KINDS.index("bug")]
     if out[question] and carries and _REQUEST_VERB_QUESTION.search(lowered):
         # "can you add ...?", "why can't I ...?": the request or bug it carries is the point
         out[question] *= 0.4
+    return out
+
+
+_ALL_RULES = tuple((kind, pattern) for kind in KINDS[:4] for pattern, _ in _COMPILED[kind])
+
+
+def cue_features(texts: Sequence[str]) -> npt.NDArray[np.float64]:
+    """(n, number of rules) 1.0 where some sentence of the item matches the rule, else 0.0."""
+    out = np.zeros((len(texts), len(_ALL_RULES)), dtype=np.float64)
+    for row, text in enumerate(texts):
+        for sentence in _sentences(text or ""):
+            lowered = sentence.lower().replace("\u2019", "'")
+            for column, (_, pattern) in enumerate(_ALL_RULES):
+                if not out[row, column] and pattern.search(lowered):
+                    out[row, column] = 1.0
     return out
 
 
@@ -220,7 +246,12 @@ def cue_scores(texts: Sequence[str]) -> npt.NDArray[np.float64]:
         sentences = _sentences(text)
         per = np.stack([_sentence_cues(s) for s in sentences])
         best = per.max(axis=0)
-        # a long text full of question marks asks; one stray "?" in five sentences barely does
+        praise = per[:, KINDS.index("praise")]
+        if best[KINDS.index("praise")] <= 0 and praise.min() < 0:
+            best[KINDS.index("praise")] = praise.min()  # only negated praise: counts against
+        if max(best[KINDS.index("request")], best[KINDS.index("bug")]) >= 1.0:
+            # "love it, but please add ...": what the item asks for is the point, not the praise
+            best[KINDS.index("praise")] -= ACTIONABLE_OVER_PRAISE
         out[row] = np.minimum(best, CUE_CAP)
     return out
 
@@ -284,9 +315,16 @@ class KindClassifier:
             raise ValueError(
                 f"embeddings: {len(embeddings)} rows for {len(texts)} texts (one row per text)"
             )
-        logits = CUE_WEIGHT * cue_scores(texts) + PRIOR
+        cues = cue_scores(texts)
+        logits = CUE_WEIGHT * cues + PRIOR
         if embeddings is not None and self._prototypes is not None and len(texts):
-            logits = logits + self._prototype_logits(embeddings)
+            proto = self._prototype_logits(embeddings)
+            # embeddings barely see negation: "would not recommend" sits next to "would
+            # recommend"; where the cues read negated praise, its prototypes add nothing
+            praise = KINDS.index("praise")
+            negated = cues[:, praise] < 0
+            proto[negated, praise] = np.minimum(proto[negated, praise], 0.0)
+            logits = logits + proto
         logits -= logits.max(axis=1, keepdims=True)
         weights = np.exp(logits)
         probs: npt.NDArray[np.float64] = weights / weights.sum(axis=1, keepdims=True)

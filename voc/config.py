@@ -101,6 +101,30 @@ class JobSettings(BaseModel):
     rabbitmq_url: str = "amqp://guest:guest@127.0.0.1:5672/"
 
 
+class EmailSettings(BaseModel):
+    """Close-the-loop email: the SMTP relay, the sender, and who may be mailed when."""
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    starttls: bool = False
+    smtp_timeout_s: float = Field(default=30.0, gt=0)
+    sender: str = "Product team <product@example.com>"
+    frequency_cap_days: int = Field(default=14, ge=0)
+    max_feedback_age_days: int = Field(default=548, ge=1)  # 18 months
+    events_secret: SecretStr = SecretStr(PLACEHOLDER_SECRET)  # HMAC of POST /api/v1/email-events
+    events_max_skew_s: int = Field(default=300, ge=1)
+    batch_size: int = Field(default=50, ge=1, le=10_000)
+    send_attempts: int = Field(default=3, ge=1, le=10)  # tenacity, within one relay pass
+    send_backoff_s: float = Field(default=0.5, ge=0)
+    max_attempts: int = Field(default=8, ge=1)  # relay passes before a row is failed
+    retry_base_s: float = Field(default=60.0, ge=0)
+    retry_max_s: float = Field(default=6 * 3600.0, ge=0)
+    claim_lease_s: float = Field(default=600.0, ge=0)  # a claim older than this is taken over
+    poll_interval_s: float = Field(default=5.0, gt=0)
+
+
 class Settings(BaseSettings):
     """All settings of the service; built once by :func:`get_settings`."""
 
@@ -121,6 +145,8 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     jobs: JobSettings = JobSettings()
     requests: RequestSettings = RequestSettings()
+    email: EmailSettings = EmailSettings()
+    public_url: str = "http://127.0.0.1:8000"  # base of the links in emails (unsubscribe)
 
     @model_validator(mode="after")
     def _defaults_and_production_guards(self) -> Settings:
@@ -129,6 +155,12 @@ class Settings(BaseSettings):
         if self.environment == "production":
             if self.auth.secret_key.get_secret_value() in {PLACEHOLDER_SECRET, ""}:
                 raise ValueError("VOC_AUTH__SECRET_KEY must be set to a real secret in production")
+            if self.email.events_secret.get_secret_value() in {PLACEHOLDER_SECRET, ""}:
+                raise ValueError(
+                    "VOC_EMAIL__EVENTS_SECRET must be set to a real secret in production"
+                )
+            if not self.public_url.startswith("https://"):
+                raise ValueError("VOC_PUBLIC_URL must be an https:// URL in production")
             if self.database_url.startswith("sqlite"):
                 raise ValueError("production needs VOC_DATABASE_URL=postgresql+psycopg://...")
         return self

@@ -6,7 +6,9 @@ from api.routes import (
     accounts,
     campaigns,
     curation,
+    email_events,
     feedback,
+    loop,
     requests,
     runs,
     search,
@@ -15,7 +17,10 @@ from api.routes import (
 )
 
 router = APIRouter()
-for _module in (feedback, search, themes, curation, runs, users, campaigns, requests, accounts):
+for _module in (
+    feedback, search, themes, curation, runs, users, campaigns, requests, accounts, email_events,
+    loop,
+):  # fmt: skip
     router.include_router(_module.router)
 
 __all__ = ["router"]

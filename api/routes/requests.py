@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from api.deps import BodyId, Linker, PathId, QueryId, Reader, SessionDep, SettingsDep
+from loop_closure import campaigns as loop_campaigns
 from voc.feedback.schemas import FeedbackFilters
 from voc.nlp_runtime import get_models
 from voc.request import links as request_links
@@ -97,10 +98,15 @@ def edit_request(
 def change_status(
     session: SessionDep, user: Linker, request_id: PathId, body: StatusChange
 ) -> StatusResult:
-    """Move a request to a status (kept in its history); ``became_shipped`` says if it shipped."""
-    return request_service.change_status(
+    """Move a request to a status (kept in its history); ``became_shipped`` says if it shipped.
+
+    Shipping opens the request's draft close-the-loop campaign (``/api/v1/loop``).
+    """
+    outcome = request_service.change_status(
         session, request_id=request_id, status=body.status, actor=user.email, note=body.note
-    ).to_read()
+    )
+    loop_campaigns.after_status_change(session, outcome=outcome)
+    return outcome.to_read()
 
 
 @router.get("/requests/{request_id}/suggestions", response_model=list[ThemeSuggestion])

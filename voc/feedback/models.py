@@ -33,6 +33,16 @@ class Source(StrEnum):
     TICKET = "ticket"
 
 
+class Kind(StrEnum):
+    """What an item is (``nlp.kinds.KINDS``): it asks for something, reports breakage, ..."""
+
+    REQUEST = "request"
+    BUG = "bug"
+    PRAISE = "praise"
+    QUESTION = "question"
+    OTHER = "other"
+
+
 class Feedback(Base):
     """One piece of customer text; unique by (source, external_id)."""
 
