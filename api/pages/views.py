@@ -42,8 +42,10 @@ class PageFilters:
             created_from=start_at, created_to=end_at, source=self.source, segment=self.segment
         )
 
-    def feedback_filters(self, *, theme_id: int | None, sentiment: str | None) -> FeedbackFilters:
-        """The same filters, with a theme and a sentiment, as the feedback read side takes them."""
+    def feedback_filters(
+        self, *, theme_id: int | None, sentiment: str | None, kind: str | None = None
+    ) -> FeedbackFilters:
+        """The same filters, with a theme, a sentiment and a kind, as the read side takes them."""
         start_at, end_at = self.created_range()
         return FeedbackFilters(
             source=self.source,
@@ -51,6 +53,7 @@ class PageFilters:
             created_to=end_at,
             theme_id=theme_id,
             sentiment=sentiment,
+            kind=kind,
             segment=self.segment,
         )
 

@@ -11,7 +11,7 @@ from api.deps import Curator, JobQueueDep, PathId, QueryId, Reader, SessionDep, 
 from voc.feedback import queries as feedback_queries
 from voc.feedback import service as feedback_service
 from voc.feedback.date_bounds import DateBounds
-from voc.feedback.models import Source
+from voc.feedback.models import Kind, Source
 from voc.feedback.schemas import (
     BulkResult,
     FeedbackCreate,
@@ -35,6 +35,7 @@ def list_feedback(
     created_to: datetime | None = None,
     theme_id: QueryId = None,
     sentiment: Sentiment = None,
+    kind: Kind | None = None,
     segment: Annotated[str | None, Query(max_length=64)] = None,
     score_min: Annotated[int | None, Query(ge=0, le=10)] = None,
     score_max: Annotated[int | None, Query(ge=0, le=10)] = None,
@@ -49,6 +50,7 @@ def list_feedback(
         created_to=created_to,
         theme_id=theme_id,
         sentiment=sentiment,
+        kind=kind.value if kind else None,
         segment=segment,
         score_min=score_min,
         score_max=score_max,
@@ -59,7 +61,7 @@ def list_feedback(
 
 @router.get("/{feedback_id}", response_model=FeedbackRead)
 def get_feedback(session: SessionDep, _user: Reader, feedback_id: PathId) -> FeedbackRead:
-    """One item with its sentiment and theme."""
+    """One item with its sentiment, kind and theme."""
     return feedback_queries.get_or_raise(session, feedback_id)
 
 

@@ -25,13 +25,15 @@ CHUNK = 900
 
 @dataclass(frozen=True)
 class ItemOutcome:
-    """Theme and sentiment of one stored item."""
+    """Theme, sentiment and kind of one stored item."""
 
     theme_id: int | None
     theme_label: str | None
     confidence: float | None
     sentiment: str | None
     sentiment_score: float | None
+    kind: str | None = None
+    kind_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def _ids_for(session: Session, keys: dict[int, tuple[str, str]]) -> dict[int, in
 
 
 def outcomes_of(session: Session, *, feedback_ids: Sequence[int]) -> dict[int, ItemOutcome]:
-    """Theme (with its current label) and sentiment of each item, in bulk."""
+    """Theme (with its current label), sentiment and kind of each item, in bulk."""
     out: dict[int, ItemOutcome] = {}
     ids = sorted(set(feedback_ids))
     for start in range(0, len(ids), CHUNK):
@@ -69,6 +71,8 @@ def outcomes_of(session: Session, *, feedback_ids: Sequence[int]) -> dict[int, I
                 Feedback.id,
                 Feedback.sentiment_label,
                 Feedback.sentiment_score,
+                Feedback.kind,
+                Feedback.kind_confidence,
                 ThemeAssignment.theme_id,
                 ThemeAssignment.confidence,
                 Theme.human_label,
@@ -78,8 +82,10 @@ def outcomes_of(session: Session, *, feedback_ids: Sequence[int]) -> dict[int, I
             .join(Theme, Theme.id == ThemeAssignment.theme_id, isouter=True)
             .where(Feedback.id.in_(ids[start : start + CHUNK]))
         )
-        for fid, label, score, theme_id, conf, human, machine in session.execute(stmt):
-            out[fid] = ItemOutcome(theme_id, human or machine, conf, label, score)
+        for fid, label, score, kind, kind_conf, theme_id, conf, human, machine in session.execute(
+            stmt
+        ):
+            out[fid] = ItemOutcome(theme_id, human or machine, conf, label, score, kind, kind_conf)
     return out
 
 

@@ -12,6 +12,7 @@ import numpy.typing as npt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
+from nlp.kinds import KINDS
 from voc.errors import NotFound
 from voc.feedback import queries as feedback_queries
 from voc.feedback.models import Feedback
@@ -20,6 +21,7 @@ from voc.theme import stats as theme_stats
 from voc.theme import trend as theme_trend
 from voc.theme.models import Theme, ThemeAssignment, ThemeStats, ThemeStatus
 from voc.theme.schemas import (
+    KindCount,
     Quote,
     SegmentCount,
     SentimentMix,
@@ -310,7 +312,7 @@ def similar_themes(session: Session, *, theme_id: int, k: int = N_SIMILAR) -> li
 
 
 def get_detail(session: Session, theme_id: int) -> ThemeDetail:
-    """A theme with quotes, trend (all weeks), segments and similar themes; NotFound if none.
+    """A theme with quotes, trend, segments, kind mix and similar themes; NotFound if none.
 
     Everything shown comes from the theme rows and the stored stats, so a detail is built once
     per (theme, stats + themes fingerprint): any run, curation step or new item moves the
@@ -348,6 +350,11 @@ def _build_detail(session: Session, theme_id: int) -> ThemeDetail:
         SegmentCount(segment=name, count=count, share=count / agg.n_items if agg.n_items else 0.0)
         for name, count in sorted(agg.segments.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
+    n_kinds = sum(agg.kinds.values())
+    kinds = [
+        KindCount(kind=k, count=agg.kinds.get(k, 0), share=agg.kinds.get(k, 0) / max(n_kinds, 1))
+        for k in KINDS
+    ]
     return ThemeDetail(
         **summary.model_dump(),
         human_description=theme.human_description,
@@ -355,6 +362,7 @@ def _build_detail(session: Session, theme_id: int) -> ThemeDetail:
         quotes=_quotes(session, theme),
         negative_quotes=_negative_quotes(session, theme_id),
         segments=segments,
+        kinds=kinds,
         similar=similar_themes(session, theme_id=theme_id),
         created_run_id=theme.created_run_id,
         last_run_id=theme.last_run_id,

@@ -92,6 +92,14 @@ class SegmentCount(BaseModel):
     share: float
 
 
+class KindCount(BaseModel):
+    """Items of a theme of one kind (request, bug, praise, question, other)."""
+
+    kind: str
+    count: int
+    share: float  # of the theme's items that have a kind
+
+
 class SimilarTheme(BaseModel):
     """Another theme close to this one (cosine of centroids)."""
 
@@ -101,7 +109,7 @@ class SimilarTheme(BaseModel):
 
 
 class ThemeDetail(ThemeSummary):
-    """A theme with quotes, its whole trend, segments and similar themes."""
+    """A theme with quotes, its whole trend, segments, kind mix and similar themes."""
 
     human_description: str | None
     trend_window: TrendWindow | None = None  # ends with this theme's newest week
@@ -109,6 +117,8 @@ class ThemeDetail(ThemeSummary):
     # the most negative of the theme's representative items (closest to its centre), worst first
     negative_quotes: list[Quote]
     segments: list[SegmentCount]
+    # every kind in nlp.kinds.KINDS order, zeros included ("the requests inside this theme")
+    kinds: list[KindCount]
     similar: list[SimilarTheme]
     created_run_id: int | None
     last_run_id: int | None

@@ -1,8 +1,9 @@
 """Use cases of the theme engine: full (re-)analysis and incremental assignment.
 
-A run embeds (through the cache), scores sentiment, discovers themes (nlp), matches them to the
-themes already stored so that ids, human names and links survive, records lineage, and replaces
-the machine assignments of its scope. Manual assignments (a person moved an item) are never
+A run embeds (through the cache), scores sentiment and kind (request, bug, ...; from the same
+embeddings), discovers themes (nlp), matches them to the themes already stored so that ids,
+human names and links survive, records lineage, and replaces the machine assignments of its
+scope. Manual assignments (a person moved an item) are never
 overwritten. Services flush but never commit: the caller owns the transaction.
 """
 
@@ -30,6 +31,7 @@ from voc.feedback.embeddings import embed_with_cache
 from voc.nlp_runtime import Models
 from voc.theme import repository
 from voc.theme import stats as theme_stats
+from voc.theme.kinds import fill_kinds
 from voc.theme.models import AnalysisRun, AssignmentMethod, RunStatus, Theme
 from voc.theme.persist import load_prior_state, save_themes
 from voc.theme.repository import ItemRow
@@ -95,6 +97,7 @@ def _embed_items(
         from_joint=outcome.sentiments,
         batch_size=batch_size,
     )
+    fill_kinds(session, items=items, matrix=matrix, model_id=models.embedder.model_id)
     stats = {"embedded": outcome.n_computed, "from_cache": outcome.n_cached}
     return matrix, stats
 
