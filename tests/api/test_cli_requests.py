@@ -139,3 +139,35 @@ def test_ship_link_and_suggest(world_url: tuple[str, World], tmp_path: Path) -> 
         "theme_id", "label", "score", "centroid_similarity", "quote_similarity", "state", "why",
     }  # fmt: skip
     assert world.hidden_theme not in {s["theme_id"] for s in found}
+
+
+def test_a_broken_file_is_one_line_and_a_bad_row_never_changes_a_stored_request(
+    world_url: tuple[str, World], tmp_path: Path
+) -> None:
+    path = tmp_path / "jira.csv"
+    path.write_text(JIRA, encoding="utf-8")
+    assert _run("requests", "import", str(path))[0] == 0
+    binary = tmp_path / "binary.csv"
+    binary.write_bytes(b"\x00\x01\x02binary\xff" * 100)
+    code, out = _run("requests", "import", str(binary))
+    assert code == 2
+    assert "binary" in out
+    assert "Traceback" not in out
+    no_key = tmp_path / "nokey.csv"
+    no_key.write_text("Summary,Status\nA title,Open\n", encoding="utf-8")
+    code, out = _run("requests", "import", str(no_key))
+    assert code == 2
+    assert "no key column" in out
+    edited = JIRA.replace("Choose the CSV separator,To Do", "<b>Choose</b>,Nonsense")
+    path.write_text(edited, encoding="utf-8")
+    code, out = _run("requests", "import", str(path), "--json")
+    report = json.loads(out)
+    assert report["rejected"] == 1
+    assert report["problems"][0]["line"] == 2
+    engine = make_engine(world_url[0])
+    with Session(engine) as session:
+        kept = request_service.get_by_key(session, "PROD-1")
+        assert kept is not None
+        assert kept.title == "Choose the CSV separator"
+        assert kept.status == "open"
+    engine.dispose()

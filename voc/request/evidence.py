@@ -10,26 +10,23 @@ changes or a linked theme's stats are newer than the stored row.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
-    Date,
     Select,
-    case,
-    cast,
     delete,
     exists,
     func,
     insert,
-    literal,
     or_,
     select,
     union,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from voc.campaign import stats as nps_stats
 from voc.config import get_settings
@@ -93,16 +90,6 @@ def evidence_ids(session: Session, *, request_id: int, min_confidence: float) ->
     return select(union(direct, themed).subquery().c.feedback_id)
 
 
-def _week_start(session: Session) -> ColumnElement[Any]:
-    if session.get_bind().dialect.name == "postgresql":
-        return cast(func.date_trunc("week", func.timezone("UTC", Feedback.created_at)), Date)
-    return func.date(Feedback.created_at, "weekday 0", "-6 days")
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[Any]:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
 def growth(recent: int, previous: int) -> float:
     """Relative change of mentions, last 28 days against the 28 before, clipped to -1..3."""
     if recent == previous:
@@ -147,46 +134,96 @@ def opportunity(
     )
 
 
-def _totals(session: Session, ids: Select[Any], now: datetime) -> dict[str, Any]:
-    in_ids = Feedback.id.in_(ids)
-    row = session.execute(
+@dataclass(frozen=True)
+class _Row:
+    """One evidence item, as much as the totals, mixes and quote choice need."""
+
+    feedback_id: int
+    customer_id: int | None
+    account_id: int | None
+    segment: str | None
+    plan: str | None
+    arr: float | None
+    score: int | None
+    sentiment_label: str | None
+    sentiment_score: float | None
+    created_at: datetime
+    theme_id: int | None
+    confidence: float | None
+
+
+def _rows(session: Session, ids: Select[Any]) -> list[_Row]:
+    """Every evidence item in one query (the aggregates are summed here, not in eight)."""
+    query = (
         select(
-            func.count(),
-            func.count(func.distinct(Feedback.customer_id)),
-            _count_if(Feedback.sentiment_label == "negative"),
-            _count_if(Feedback.score >= 9),
-            _count_if(Feedback.score.between(7, 8)),
-            _count_if(Feedback.score <= 6),
-            _count_if(Feedback.created_at >= now - WINDOW),
-            _count_if(
-                (Feedback.created_at < now - WINDOW) & (Feedback.created_at >= now - 2 * WINDOW)
-            ),
-        ).where(in_ids)
-    ).one()
-    accounts = (
-        select(Customer.account_id)
-        .join(Feedback, Feedback.customer_id == Customer.id)
-        .where(in_ids, Customer.account_id.is_not(None))
-        .distinct()
-    )
-    n_accounts, arr = session.execute(
-        select(func.count(), func.coalesce(func.sum(Account.arr), 0.0)).where(
-            Account.id.in_(accounts)
+            Feedback.id, Feedback.customer_id, Customer.account_id, Account.segment,
+            Account.plan, Account.arr, Feedback.score, Feedback.sentiment_label,
+            Feedback.sentiment_score, Feedback.created_at, ThemeAssignment.theme_id,
+            ThemeAssignment.confidence,
         )
-    ).one()
-    n, n_customers, n_negative, promoters, passives, detractors, recent, previous = (
-        int(v or 0) for v in row
-    )
-    return {
-        "n_items": n,
-        "n_customers": n_customers,
-        "n_accounts": int(n_accounts or 0),
-        "arr": float(arr or 0.0),
-        "n_negative": n_negative,
-        "counts": (promoters, passives, detractors),
-        "n_recent": recent,
-        "n_previous": previous,
+        .outerjoin(Customer, Customer.id == Feedback.customer_id)
+        .outerjoin(Account, Account.id == Customer.account_id)
+        .outerjoin(ThemeAssignment, ThemeAssignment.feedback_id == Feedback.id)
+        .where(Feedback.id.in_(ids))
+    )  # fmt: skip
+    return [_Row(*tuple(row)) for row in session.execute(query)]
+
+
+def _mix(rows: Sequence[_Row], field: str) -> list[MixCount]:
+    counts = Counter(getattr(r, field) or UNKNOWN for r in rows)
+    n = len(rows)
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    return [MixCount(name=str(k), count=c, share=round(c / n, 4)) for k, c in ordered]
+
+
+def _weekly(rows: Sequence[_Row]) -> list[WeekCount]:
+    days = (aware(r.created_at).date() for r in rows)
+    weeks = Counter(day - timedelta(days=day.weekday()) for day in days)
+    return [WeekCount(week=w, count=c) for w, c in sorted(weeks.items())]
+
+
+def _quotes(
+    session: Session, chosen: Sequence[_Row], *, direct: set[int], theme_ids: set[int]
+) -> list[EvidenceQuote]:
+    if not chosen:
+        return []
+    found = {
+        fid: (text, source)
+        for fid, text, source in session.execute(
+            select(Feedback.id, Feedback.text, Feedback.source).where(
+                Feedback.id.in_([r.feedback_id for r in chosen])
+            )
+        )
     }
+    return [
+        EvidenceQuote(
+            feedback_id=r.feedback_id,
+            text=found[r.feedback_id][0],
+            source=found[r.feedback_id][1],
+            score=r.score,
+            sentiment_score=r.sentiment_score,
+            created_at=r.created_at,
+            customer_id=r.customer_id,
+            account_id=r.account_id,
+            via="direct" if r.feedback_id in direct else "theme",
+            theme_id=r.theme_id if r.theme_id in theme_ids else None,
+            confidence=r.confidence if r.theme_id in theme_ids else None,
+        )
+        for r in chosen
+    ]
+
+
+def _representative(rows: Sequence[_Row], theme_ids: set[int]) -> list[_Row]:
+    def key(r: _Row) -> tuple[float, float, int]:
+        confidence = r.confidence if r.theme_id in theme_ids and r.confidence else 0.0
+        return (-confidence, -aware(r.created_at).timestamp(), r.feedback_id)
+
+    return sorted(rows, key=key)[:N_QUOTES]
+
+
+def _most_negative(rows: Sequence[_Row]) -> list[_Row]:
+    negative = [r for r in rows if r.sentiment_score is not None and r.sentiment_score < 0]
+    return sorted(negative, key=lambda r: (r.sentiment_score or 0.0, r.feedback_id))[:N_QUOTES]
 
 
 def _nps(counts: Sequence[int]) -> NpsRead | None:
@@ -205,79 +242,6 @@ def _nps(counts: Sequence[int]) -> NpsRead | None:
     )
 
 
-def _mix(session: Session, ids: Select[Any], column: Any, n: int) -> list[MixCount]:
-    name = func.coalesce(column, UNKNOWN).label("name")
-    rows = session.execute(
-        select(name, func.count())
-        .select_from(Feedback)
-        .outerjoin(Customer, Customer.id == Feedback.customer_id)
-        .outerjoin(Account, Account.id == Customer.account_id)
-        .where(Feedback.id.in_(ids))
-        .group_by(name)
-        .order_by(func.count().desc(), name)
-    ).all()
-    return [MixCount(name=str(k), count=int(c), share=round(int(c) / n, 4) if n else 0.0)
-            for k, c in rows]  # fmt: skip
-
-
-def _weekly(session: Session, ids: Select[Any]) -> list[WeekCount]:
-    week = _week_start(session).label("week")
-    rows = session.execute(
-        select(week, func.count()).where(Feedback.id.in_(ids)).group_by(week).order_by(week)
-    ).all()
-    out = []
-    for value, count in rows:
-        day = value if isinstance(value, date) else date.fromisoformat(str(value))
-        out.append(WeekCount(week=day, count=int(count)))
-    return out
-
-
-def _quotes(
-    session: Session, *, request_id: int, ids: Select[Any], theme_ids: Sequence[int], negative: bool
-) -> list[EvidenceQuote]:
-    confidence = ThemeAssignment.confidence
-    query = (
-        select(Feedback, Customer.account_id, ThemeAssignment.theme_id, confidence)
-        .outerjoin(Customer, Customer.id == Feedback.customer_id)
-        .outerjoin(ThemeAssignment, ThemeAssignment.feedback_id == Feedback.id)
-        .where(Feedback.id.in_(ids))
-    )
-    if negative:
-        query = query.where(Feedback.sentiment_score < 0).order_by(
-            Feedback.sentiment_score, Feedback.id
-        )
-    else:
-        in_theme = ThemeAssignment.theme_id.in_(list(theme_ids)) if theme_ids else literal(False)
-        query = query.order_by(
-            case((in_theme, confidence), else_=0.0).desc(), Feedback.created_at.desc(), Feedback.id
-        )
-    rows = session.execute(query.limit(N_QUOTES)).all()
-    direct = set(
-        session.scalars(
-            select(FeedbackRequestLink.feedback_id).where(
-                FeedbackRequestLink.request_id == request_id,
-                FeedbackRequestLink.feedback_id.in_([r[0].id for r in rows]),
-            )
-        )
-    )
-    return [
-        EvidenceQuote(
-            feedback_id=item.id,
-            text=item.text,
-            source=item.source,
-            score=item.score,
-            sentiment_score=item.sentiment_score,
-            created_at=item.created_at,
-            customer_id=item.customer_id,
-            account_id=account_id,
-            via="direct" if item.id in direct else "theme",
-            theme_id=theme_id if theme_id in theme_ids else None,
-            confidence=conf if theme_id in theme_ids else None,
-        )
-        for item, account_id, theme_id, conf in rows
-    ]
-
-
 def compute(
     session: Session,
     *,
@@ -287,42 +251,55 @@ def compute(
 ) -> Evidence:
     """The live evidence of one request."""
     threshold = _min_confidence(min_confidence)
-    now = now or utcnow()
-    ids = evidence_ids(session, request_id=request_id, min_confidence=threshold)
-    totals = _totals(session, ids, now)
-    theme_ids = confirmed_themes(session, request_id)
-    n = totals["n_items"]
-    n_direct = (
-        session.scalar(select(func.count()).where(FeedbackRequestLink.request_id == request_id))
-        or 0
+    now = aware(now or utcnow())
+    theme_ids = set(confirmed_themes(session, request_id))
+    rows = _rows(session, evidence_ids(session, request_id=request_id, min_confidence=threshold))
+    direct = set(
+        session.scalars(
+            select(FeedbackRequestLink.feedback_id).where(
+                FeedbackRequestLink.request_id == request_id
+            )
+        )
     )
-    negative_share = round(totals["n_negative"] / n, 4) if n else None
-    g = growth(totals["n_recent"], totals["n_previous"])
+    n = len(rows)
+    arr_of = {r.account_id: r.arr for r in rows if r.account_id is not None}
+    arr = float(sum(v for v in arr_of.values() if v is not None))
+    n_customers = len({r.customer_id for r in rows if r.customer_id is not None})
+    n_negative = sum(r.sentiment_label == "negative" for r in rows)
+    scores = [r.score for r in rows if r.score is not None]
+    counts = (
+        sum(s >= 9 for s in scores),
+        sum(7 <= s <= 8 for s in scores),
+        sum(s <= 6 for s in scores),
+    )
+    recent = sum(aware(r.created_at) >= now - WINDOW for r in rows)
+    previous = sum(now - 2 * WINDOW <= aware(r.created_at) < now - WINDOW for r in rows)
+    negative_share = round(n_negative / n, 4) if n else None
+    g = growth(recent, previous)
     return Evidence(
         n_items=n,
-        n_direct=int(n_direct),
-        n_customers=totals["n_customers"],
-        n_accounts=totals["n_accounts"],
-        arr=totals["arr"],
-        n_negative=totals["n_negative"],
+        n_direct=len(direct),
+        n_customers=n_customers,
+        n_accounts=len(arr_of),
+        arr=arr,
+        n_negative=n_negative,
         negative_share=negative_share,
-        n_recent=totals["n_recent"],
-        n_previous=totals["n_previous"],
+        n_recent=recent,
+        n_previous=previous,
         growth=g,
-        nps=_nps(totals["counts"]),
+        nps=_nps(counts),
         min_confidence=threshold,
-        segments=_mix(session, ids, Account.segment, n) if n else [],
-        plans=_mix(session, ids, Account.plan, n) if n else [],
-        weekly=_weekly(session, ids) if n else [],
-        quotes=_quotes(session, request_id=request_id, ids=ids, theme_ids=theme_ids,
-                       negative=False) if n else [],
-        negative_quotes=_quotes(session, request_id=request_id, ids=ids, theme_ids=theme_ids,
-                                negative=True) if n else [],
-        opportunity=opportunity(
-            arr=totals["arr"], n_customers=totals["n_customers"], growth_value=g,
-            negative_share=negative_share,
+        segments=_mix(rows, "segment"),
+        plans=_mix(rows, "plan"),
+        weekly=_weekly(rows),
+        quotes=_quotes(
+            session, _representative(rows, theme_ids), direct=direct, theme_ids=theme_ids
         ),
-    )  # fmt: skip
+        negative_quotes=_quotes(session, _most_negative(rows), direct=direct, theme_ids=theme_ids),
+        opportunity=opportunity(
+            arr=arr, n_customers=n_customers, growth_value=g, negative_share=negative_share
+        ),
+    )
 
 
 def evidence_items(
@@ -358,8 +335,31 @@ def evidence_items(
     ]
 
 
-def store_stats(session: Session, *, request_id: int, evidence: Evidence) -> None:
-    """Write the totals of a computed evidence into ``request_stats``."""
+def _same_totals(row: RequestStats, evidence: Evidence) -> bool:
+    return (
+        row.n_items == evidence.n_items
+        and row.n_customers == evidence.n_customers
+        and row.n_accounts == evidence.n_accounts
+        and row.arr == evidence.arr
+        and row.n_negative == evidence.n_negative
+        and row.n_recent == evidence.n_recent
+        and row.n_previous == evidence.n_previous
+        and row.opportunity == evidence.opportunity.score
+        and row.nps == (evidence.nps.nps if evidence.nps else None)
+    )
+
+
+def store_stats(
+    session: Session, *, request_id: int, evidence: Evidence, only_if_changed: bool = False
+) -> None:
+    """Write the totals of a computed evidence into ``request_stats``.
+
+    ``only_if_changed``: a read (the detail page) writes nothing when the stored row agrees.
+    """
+    if only_if_changed:
+        row = session.get(RequestStats, request_id)
+        if row is not None and _same_totals(row, evidence):
+            return
     session.execute(delete(RequestStats).where(RequestStats.request_id == request_id))
     session.execute(
         insert(RequestStats),
@@ -394,8 +394,39 @@ def refresh_stats(session: Session, *, request_ids: Sequence[int]) -> int:
     return len(set(request_ids))
 
 
+def _nothing_stale(session: Session) -> bool:
+    """A cheap watermark check: every request has totals newer than every theme's stats and link.
+
+    Three small aggregates instead of the per-request query below, which the list would
+    otherwise run on every read.
+    """
+    n_requests = session.scalar(select(func.count()).select_from(ProductRequest)) or 0
+    n_stats, oldest = session.execute(
+        select(func.count(), func.min(RequestStats.computed_at))
+    ).one()
+    if int(n_stats or 0) != int(n_requests):
+        return False
+    if oldest is None:
+        return True
+    newest_theme = session.scalar(
+        select(func.max(ThemeStats.computed_at)).where(
+            ThemeStats.theme_id.in_(
+                select(ThemeRequestLink.theme_id).where(
+                    ThemeRequestLink.state == LinkState.CONFIRMED
+                )
+            )
+        )
+    )
+    newest_link = session.scalar(select(func.max(FeedbackRequestLink.linked_at)))
+    return all(
+        value is None or aware(value) <= aware(oldest) for value in (newest_theme, newest_link)
+    )
+
+
 def stale_request_ids(session: Session) -> list[int]:
     """Requests without stored totals, or whose linked themes or items changed since."""
+    if _nothing_stale(session):
+        return []
     newer_theme = exists().where(
         ThemeRequestLink.request_id == ProductRequest.id,
         ThemeRequestLink.state == LinkState.CONFIRMED,

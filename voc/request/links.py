@@ -350,27 +350,42 @@ def follow_lineage(session: Session) -> int:
 
 
 def _resuggest_children(session: Session, children: dict[int, list[int]]) -> int:
-    changed = 0
-    for parent, child_ids in children.items():
-        parent_theme = session.get(Theme, parent)
-        if parent_theme is None or parent_theme.status != ThemeStatus.ACTIVE:
-            continue
-        for link in session.scalars(
-            select(ThemeRequestLink).where(
-                ThemeRequestLink.theme_id == parent, ThemeRequestLink.state == LinkState.CONFIRMED
+    """Suggest each active child of a split its active parent's confirmed requests (once)."""
+    if not children:
+        return 0
+    links = list(
+        session.scalars(
+            select(ThemeRequestLink)
+            .join(Theme, Theme.id == ThemeRequestLink.theme_id)
+            .where(
+                ThemeRequestLink.theme_id.in_(list(children)),
+                ThemeRequestLink.state == LinkState.CONFIRMED,
+                Theme.status == ThemeStatus.ACTIVE,
             )
-        ):
-            for child in child_ids:
-                child_theme = session.get(Theme, child)
-                if child_theme is None or child_theme.status != ThemeStatus.ACTIVE:
-                    continue
-                if repository.theme_link(session, child, link.request_id) is None:
-                    _carry(
-                        session,
-                        link=link,
-                        to_theme_id=child,
-                        origin="split",
-                        state=LinkState.SUGGESTED,
-                    )
-                    changed += 1
+        )
+    )
+    if not links:
+        return 0
+    child_ids = sorted({c for ids in children.values() for c in ids})
+    active = set(
+        session.scalars(
+            select(Theme.id).where(Theme.id.in_(child_ids), Theme.status == ThemeStatus.ACTIVE)
+        )
+    )
+    existing = {
+        (int(t), int(r))
+        for t, r in session.execute(
+            select(ThemeRequestLink.theme_id, ThemeRequestLink.request_id).where(
+                ThemeRequestLink.theme_id.in_(child_ids)
+            )
+        )
+    }
+    changed = 0
+    for link in links:
+        for child in children[link.theme_id]:
+            if child in active and (child, link.request_id) not in existing:
+                _carry(session, link=link, to_theme_id=child, origin="split",
+                       state=LinkState.SUGGESTED)  # fmt: skip
+                existing.add((child, link.request_id))
+                changed += 1
     return changed

@@ -358,7 +358,9 @@ def get_detail(
     evidence = request_evidence.compute(
         session, request_id=request.id, min_confidence=min_confidence
     )
-    request_evidence.store_stats(session, request_id=request.id, evidence=evidence)
+    request_evidence.store_stats(
+        session, request_id=request.id, evidence=evidence, only_if_changed=True
+    )
     items, n_linked = request_links.linked_items(session, request_id=request.id, limit=item_limit)
     return RequestDetail(
         **RequestRead.model_validate(request).model_dump(),
