@@ -8,8 +8,9 @@ Writes ``bench/results/kinds.json`` (``--output`` to change). Figures, each name
 - ``semeval2019_suggestions``: suggestion (1) vs not (0), F1 of class 1 on the trial file
   (592 sentences, latin-1). ``shipped_zero_shot``: the shipped classifier (``nlp.kinds``, never
   trained on this set), ``request`` counts as 1. ``protocol_head``: the issue's protocol, a
-  logistic head trained on the training file (8,500 sentences) over the MiniLM embedding, the
-  per-rule cue hits and the shipped probabilities; measured here, never shipped.
+  logistic head trained on the training file (8,500 sentences) over TF-IDF 1-3 grams, the
+  MiniLM embedding, the per-rule cue hits and the shipped probabilities; measured here, never
+  shipped.
   ``frozen_minilm_head``: the same head on the embedding alone (the issue's 0.78 reference).
 - ``nlbse24_issues``: bug / feature / question macro-F1 over the 1,500 issues, label words
   stripped from titles (``strip_label_words``), text = title + body. ``shipped_zero_shot``: the
@@ -128,9 +129,18 @@ def semeval_figures(
     cues_only = [int(p.kind == "request") for p in classifier.predict(trial_x)]
     train_p = classifier.probabilities(train_x, train_v)
     trial_p = classifier.probabilities(trial_x, trial_v)
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    tfidf = TfidfVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True)
+    words_train, words_trial = tfidf.fit_transform(train_x), tfidf.transform(trial_x)
     head = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced", random_state=seed)
-    head.fit(_features(train_x, train_v, train_p), train_y)
-    protocol = head.predict(_features(trial_x, trial_v, trial_p))
+    head.fit(
+        hstack([words_train, csr_matrix(_features(train_x, train_v, train_p))]).tocsr(), train_y
+    )
+    protocol = head.predict(
+        hstack([words_trial, csr_matrix(_features(trial_x, trial_v, trial_p))]).tocsr()
+    )
     frozen = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced", random_state=seed)
     frozen.fit(train_v, train_y)
     shipped_train = [int(r.argmax() == request) for r in train_p]
@@ -142,14 +152,20 @@ def semeval_figures(
         "shipped_cues_only": f1_binary(trial_y, cues_only),
         "shipped_zero_shot_on_train_file": f1_binary(train_y, shipped_train),
         "protocol_head": f1_binary(trial_y, protocol.tolist()),
+        "protocol": "logistic regression (balanced classes) trained on the training file over "
+        "TF-IDF 1-3 grams + MiniLM embedding + cue hits + shipped probabilities",
         "frozen_minilm_head": f1_binary(trial_y, frozen.predict(trial_v).tolist()),
     }
 
 
 def nlbse_figures(
-    data_dir: Path, embedder: SentenceTransformerEmbedder, seed: int
+    data_dir: Path, embedder: SentenceTransformerEmbedder | None, seed: int
 ) -> dict[str, Any]:
-    """Shipped zero-shot and 5-fold protocol-head macro-F1 on bug / feature / question."""
+    """Shipped zero-shot and 5-fold protocol-head macro-F1 on bug / feature / question.
+
+    Without ``embedder`` (``--nlbse-without-embeddings``) the shipped classifier runs on its
+    cues and the head drops the embedding: the figures say so in ``embeddings``.
+    """
     from scipy.sparse import csr_matrix, hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -157,14 +173,18 @@ def nlbse_figures(
     from sklearn.model_selection import StratifiedKFold
 
     texts, labels = nlbse(data_dir)
-    vectors = embed_cached(embedder, texts)
+    vectors = embed_cached(embedder, texts) if embedder is not None else None
     classifier = load_kind_classifier()
     probs = classifier.probabilities(texts, vectors)
     columns = [KINDS.index("bug"), KINDS.index("request"), KINDS.index("question")]
     names = np.array(["bug", "feature", "question"])
     shipped = names[probs[:, columns].argmax(axis=1)]
     gold = np.array(labels)
-    dense = _features(texts, vectors, probs)
+    dense = (
+        _features(texts, vectors, probs)
+        if vectors is not None
+        else np.hstack([cue_features(texts), probs])
+    )
     folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=seed)
     protocol = np.empty(len(texts), dtype=object)
     frozen = np.empty(len(texts), dtype=object)
@@ -175,23 +195,26 @@ def nlbse_figures(
         head = LogisticRegression(C=4.0, max_iter=3000, random_state=seed)
         head.fit(hstack([words_train, csr_matrix(dense[train])]).tocsr(), gold[train])
         protocol[test] = head.predict(hstack([words_test, csr_matrix(dense[test])]).tocsr())
-        plain = LogisticRegression(C=1.0, max_iter=3000, random_state=seed)
-        plain.fit(vectors[train], gold[train])
-        frozen[test] = plain.predict(vectors[test])
+        if vectors is not None:
+            plain = LogisticRegression(C=1.0, max_iter=3000, random_state=seed)
+            plain.fit(vectors[train], gold[train])
+            frozen[test] = plain.predict(vectors[test])
 
     def macro(pred: Any) -> float:
         return round(float(f1_score(gold, pred.astype(str), average="macro")), 4)
 
+    parts = "TF-IDF 1-2 grams + " + ("MiniLM embedding + " if vectors is not None else "")
     return {
         "data": "nlbse24_issues: issues_train.csv (1,500: 500 bug, 500 feature, 500 question)",
         "text": f"title without label words + first {BODY_CHARS} characters of the body",
         "metric": "macro-F1 over bug, feature, question",
         "floor": 0.72,
+        "embeddings": vectors is not None,
         "shipped_zero_shot": macro(shipped),
         "protocol_head": macro(protocol),
-        "protocol": "5-fold stratified CV (seeded); head: logistic regression over TF-IDF 1-2 "
-        "grams + MiniLM embedding + cue hits + shipped probabilities",
-        "frozen_minilm_head": macro(frozen),
+        "protocol": "5-fold stratified CV (seeded); head: logistic regression over "
+        f"{parts}cue hits + shipped probabilities",
+        "frozen_minilm_head": macro(frozen) if vectors is not None else None,
     }
 
 
@@ -245,12 +268,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--throughput-only", action="store_true")
+    parser.add_argument("--nlbse-without-embeddings", action="store_true")
     args = parser.parse_args(argv)
     embedder = SentenceTransformerEmbedder()
     out: dict[str, Any] = {"machine": machine(), "kind_version": load_kind_classifier().version}
     if not args.throughput_only:
         out["semeval2019_suggestions"] = semeval_figures(args.data_dir, embedder, args.seed)
-        out["nlbse24_issues"] = nlbse_figures(args.data_dir, embedder, args.seed)
+        nlbse_embedder = None if args.nlbse_without_embeddings else embedder
+        out["nlbse24_issues"] = nlbse_figures(args.data_dir, nlbse_embedder, args.seed)
     if not args.skip_throughput:
         tweets, _ = tweeteval_val(args.data_dir)
         out["throughput"] = throughput(tweets[: args.n], args.repeats, args.batch_size)
