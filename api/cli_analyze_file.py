@@ -105,6 +105,7 @@ def analyze_file(
             batch_size=current.nlp.batch_size,
             progress=bars,
             bounds=DateBounds(floor=current.feedback.date_floor),
+            product_names=current.nlp.product_names,
         )
         scope = {o.theme_id for o in analysis.outcomes.values() if o.theme_id is not None}
         listing = theme_queries.list_themes(session, include_hidden=True)

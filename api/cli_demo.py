@@ -13,6 +13,7 @@ from api.cli_progress import progress_bars
 from voc.campaign import service as campaign_service
 from voc.config import Settings
 from voc.db import session_scope
+from voc.demo import PRODUCT
 from voc.demo.load import load_demo
 from voc.errors import NotFound, VocError
 from voc.nlp_runtime import get_models
@@ -84,6 +85,7 @@ def demo(
             session,
             models=models,
             seed=current.nlp.seed,
+            product_names=[PRODUCT, *current.nlp.product_names],
             batch_size=current.nlp.batch_size,
             progress=bars,
         )

@@ -244,11 +244,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--throughput-only", action="store_true")
     args = parser.parse_args(argv)
     embedder = SentenceTransformerEmbedder()
     out: dict[str, Any] = {"machine": machine(), "kind_version": load_kind_classifier().version}
-    out["semeval2019_suggestions"] = semeval_figures(args.data_dir, embedder, args.seed)
-    out["nlbse24_issues"] = nlbse_figures(args.data_dir, embedder, args.seed)
+    if not args.throughput_only:
+        out["semeval2019_suggestions"] = semeval_figures(args.data_dir, embedder, args.seed)
+        out["nlbse24_issues"] = nlbse_figures(args.data_dir, embedder, args.seed)
     if not args.skip_throughput:
         tweets, _ = tweeteval_val(args.data_dir)
         out["throughput"] = throughput(tweets[: args.n], args.repeats, args.batch_size)

@@ -245,11 +245,12 @@ class Relay:
         report: RelayReport,
     ) -> None:
         email = self.settings.email
+        with session_scope(self.engine) as session:  # one look per batch, just after the claim
+            suppressed = repository.suppressed(session, [row.to_address for row in rows])
         for index, row in enumerate(rows):
             if self._hook:
                 self._hook.reached("claimed", row)
-            with session_scope(self.engine) as session:
-                reason = suppression_service.reason_of(session, address=row.to_address)
+            reason = suppressed.get(row.to_address.lower())
             if reason is not None:
                 self._mark(row, token, report, status=OutboxStatus.SUPPRESSED, error=reason)
                 continue

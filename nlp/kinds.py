@@ -13,7 +13,7 @@ Two signals, added as logits and turned into probabilities by a softmax:
 2. **Prototype similarity**: the cosine similarity of the item's embedding to hand-written
    prototype sentences of each kind (``nlp/models/kinds/prototypes.json``, embedded once with
    the packaged MiniLM into ``prototypes.safetensors``); each kind scores the mean of its
-   ``TOP_K`` closest prototypes. It only applies to embeddings of the same model
+   ``TOP_K`` (5) closest prototypes. It only applies to embeddings of the same model
    (``model_id``); without embeddings the classifier runs on cues alone.
 
 ``other`` has no cues: it wins when nothing else speaks (a small prior). Nothing here was
@@ -38,10 +38,10 @@ KINDS = ("request", "bug", "praise", "question", "other")
 KIND_VERSION = "kinds1"  # bump when the cues, prototypes or weights change
 PROTOTYPE_DIR = Path(__file__).parent / "models" / "kinds"
 PROTOTYPE_MODEL_ID = "all-MiniLM-L6-v2@norm1"  # the embedder the shipped vectors come from
-TOP_K = 3
+TOP_K = 5
 CUE_WEIGHT = 1.6
-PROTO_TEMPERATURE = 0.035  # cosine differences are small: scale them to logit units
-PRIOR = np.array([0.0, 0.0, 0.0, 0.0, 0.55], dtype=np.float64)  # "other" wins on silence
+PROTO_TEMPERATURE = 0.05  # cosine differences are small: scale them to logit units
+PRIOR = np.array([0.0, 0.0, 0.0, 0.0, 0.9], dtype=np.float64)  # "other" wins on silence
 CUE_CAP = 3.0
 ACTIONABLE_OVER_PRAISE = 1.0
 
@@ -73,8 +73,8 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
     "request": (
         (r"\bwould(?: be|'d be| really be)? (?:so |really |very |super |even )?"
          r"(?:great|nice|awesome|helpful|good|cool|amazing|useful|fantastic|lovely|ideal|"
-         r"perfect|better|brilliant|handy|wonderful)\b(?: if| to| for|$)", 1.6),
-        (r"\b(?:it'd|it would|that'd|would) be (?:\w+ )?(?:nice|great|good|helpful) ", 1.2),
+         r"perfect|better|brilliant|handy|wonderful)\b,? ?(?:if|to|for|[.!]*$)", 1.6),
+        (r"\b(?:it'd|it would|that'd|would) be (?:\w+ )?(?:nice|great|good|helpful)\b", 1.2),
         (r"\b(?:it|that|this) (?:would|could|might|'d) (?:really |also |greatly )?"
          r"(?:help|make (?:it|life|things)|save)\b", 1.2),
         (r"^(?:please )?(?:add|give|make|let|allow|bring|include|provide|offer|support|"
@@ -84,7 +84,10 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\bwould (?:really |so |just )?love (?:to|it if|a|an|the|some|more|if|for|being)\b", 1.6),
         (r"\bi (?:really |just )?wish\b|\bwish (?:there|it|you|they|i could|we could)\b", 1.6),
         (r"\bif only\b", 1.2),
-        (r"\bplease\W+(?:\w+\W+)?" + _WANT_VERBS + r"\b", 1.7),
+        (r"\b(?:i|we) (?:really |truly |sorely |do )?miss (?:a|an|the|being able|having|some)\b"
+         r"|\b(?:only|one) thing (?:i'd|i would|i|we'd|we) (?:really )?(?:want|like|love|need|"
+         r"ask for)\b|\b(?:i'd|we'd) (?:really |also )?(?:want|need|love)\b", 1.3),
+        (r"\b(?:please|pls|plz)\W+(?:\w+\W+)?" + _WANT_VERBS + r"\b", 1.7),
         (r"\bbring (?:it |them |this |that )?back\b", 1.7),
         (r"\b(?:can|could|will|would) (?:you|they|u) (?:guys |please |pls )?(?:\w+ )?"
          + _WANT_VERBS + r"\b", 1.5),
@@ -99,13 +102,17 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:we|i) (?:really |badly |desperately |also )?(?:need|want) (?:an? |the |more |"
          r"some |to be able|the ability|the option|a way|better)\b", 1.2),
         (r"\b(?:i'd|i would|we'd|we would) (?:really |also )?(?:like|prefer|appreciate|"
-         r"pay for|pay extra)\b", 1.4),
+         r"pay for|pay extra)\b(?! to (?:know|ask|understand|find out|check))", 1.4),
+        (r"\b(?:once|if|when|as soon as) (?:you|they) (?:guys )?(?:add|bring|fix the design|"
+         r"introduce|implement|support|offer|make it)\b", 1.5),
         (r"\b(?:the )?(?:option|ability|possibility|way) to\b", 0.7),
         (r"\b(?:support for|integration with|integrate with|compatib\w+ with)\b", 0.6),
         (r"\bfeature request\b|\bsuggestion\b|\bsuggest\b|\bwishlist\b|\brequest(?:ing)?\b", 1.2),
         (r"\bhop(?:e|ing|efully) (?:you|they|the devs?|it|that|for|to see|there)\b"
          r"|\bhopefully\b", 1.0),
         (r"\b(?:there is|there's|there are) no (?:way|option|setting|button|feature)\b", 1.2),
+        (r"^no (?:native |proper |real |built-in |decent |official )?(?:\w+ )?(?:integration|"
+         r"support|option|export|api|mode|app|version|sync|search|filter)\b", 1.2),
         (r"\bno (?:option|way|ability|setting) to\b", 1.2),
         (r"\b(?:doesn't|does not|don't|do not|can't|cannot) (?:even |yet |still )?"
          r"(?:have|support|offer|include|integrate)\b", 1.0),
@@ -132,16 +139,18 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
          r"failing to|no longer)\s+(?:\w+\s+)?" + _BREAK_VERBS + r"(?:s|ed|ing)?\b", 1.4),
         (r"\bnot working\b|\bstopped working\b|\bdoesn't work\b|\bdoes not work\b", 1.6),
         (r"\berror\b|\berrors\b|\bfailed\b|\bfailure\b|\bexception\b", 1.1),
-        (r"\bkeeps? (?:crashing|freezing|closing|logging|asking|saying|showing|kicking|"
+        (r"\bke+ps? (?:on )?(?:crashing|freezing|closing|logging|asking|saying|showing|kicking|"
          r"restarting|telling|loading|buffering|failing|resetting|deleting|disconnecting|"
          r"dropping|signing|popping|spinning|glitching|lagging|charging|sending)\b", 1.6),
         (r"\b(?:since|after) (?:the |this |that |your |my |its |a )?(?:latest |last |new |"
          r"recent |most recent |newest )?(?:update|upgrade|version|release|redesign|patch)\b"
          r"|\bafter updating\b|\bsince updating\b", 1.2),
         (r"\b(?:black|blank|white|grey|gray) screen\b|\bstuck (?:on|at|in|loading)\b", 1.5),
-        (r"\bunresponsive\b|\blag(?:gy|s|ging)?\b|\bhangs\b|\btimes? out\b|\btimed out\b", 1.1),
+        (r"\bunresponsive\b|\blag(?:gy|s|ging)?\b|\bhangs\b|\btim(?:es?|ed|ing) out\b", 1.1),
         (r"\b(?:logs?|logged|kicks?|kicked|signs?|signed) me out\b", 1.4),
-        (r"\bplease fix\b|\bfix (?:this|it|the|that|your)\b|\bneeds? (?:a )?fix(?:ing)?\b", 1.8),
+        (r"\bplease (?:look into|check) (?:it|this|that)\b", 0.8),
+        (r"\b(?:please|pls|plz) fix\b|\bfix (?:this|it|the|that|your)\b"
+         r"|\bneeds? (?:a )?fix(?:ing)?\b", 1.8),
         (r"\b(?:lost|deleted|erased|wiped|disappeared|vanished|gone missing)\b", 0.8),
         (r"\bwrong\b|\bincorrect(?:ly)?\b|\binaccurate\b", 0.7),
         (r"\b(?:issue|problem|trouble)s? (?:with|when|since|after|logging|connecting)\b", 0.9),
@@ -149,6 +158,12 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:charged twice|double charged|never (?:arrived|arrives|received|came))\b", 1.0),
         (r"\b(?:won't|wont|will not|doesn't|does not) let me\b", 1.4),
         (r"\bnothing happens\b|\bdoes nothing\b|\bunusable\b", 1.3),
+        (r"\b(?:garbled|corrupt(?:ed|s)?|scrambled|mangled|messed up|duplicated|truncated|"
+         r"cut off|out of sync)\b", 1.2),
+        (r"\b(?:since|after|with) (?:the )?(?:version |v|release |build )?\d+(?:\.\d+)+\b"
+         r"|\bstarted (?:after|when|with|since|happening|yesterday|last)\b", 1.2),
+        (r"\bspinner\b|\bspins forever\b|\b(?:loads?|loading|takes?|waits?) forever\b|"
+         r"\bhave to (?:refresh|restart|reinstall|reload|log in again)\b", 1.1),
         (r"\b(?:so|too|very|really|extremely|super|painfully) slow\b|\btakes? forever\b|"
          r"\bdrains? (?:my |the )?battery\b|\bbattery drain\b|\bslow(?:s|ed)? down\b", 0.9),
         (r"\b(?:something went wrong|went wrong|404|500|not found)\b", 1.2),
@@ -162,6 +177,8 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
          r"where (?:do|can|is|are)|what (?:is|are|does|happens|do|should)|which|"
          r"when (?:do|does|is|will my|can)|who (?:do|can|is)|should i|will (?:i|my|it))\b",
          1.0),
+        (r"\b(?:i'd|i would|i want|i'd love|we'd|we would) (?:like )?to (?:know|ask|understand|"
+         r"find out)\b", 1.4),
         (r"\b(?:wondering|i wonder|not sure (?:how|if|whether|what)|any idea|anyone know|"
          r"does anyone|can someone|could someone|can anyone|help me understand|"
          r"is there (?:a|any) way|is it possible|how do i|how can i|how to)\b", 1.2),
@@ -193,7 +210,9 @@ _PRAISE_NEGATED = re.compile(
     re.IGNORECASE,
 )
 _REQUEST_VERB_QUESTION = re.compile(
-    r"^(?:can|could|will|would) (?:you|they|u)\b|^(?:why|how come)\b", re.IGNORECASE
+    r"^(?:can|could|will|would) (?:you|they|u)\b|^(?:why|how come|when will)\b|"
+    r"\bany (?:chance|plans)\b",
+    re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+|(?<=\w)\s*[;:]\s+|\s+(?:but|however|although)\s+")
 
@@ -249,9 +268,13 @@ def cue_scores(texts: Sequence[str]) -> npt.NDArray[np.float64]:
         praise = per[:, KINDS.index("praise")]
         if best[KINDS.index("praise")] <= 0 and praise.min() < 0:
             best[KINDS.index("praise")] = praise.min()  # only negated praise: counts against
-        if max(best[KINDS.index("request")], best[KINDS.index("bug")]) >= 1.0:
+        actionable = max(best[KINDS.index("request")], best[KINDS.index("bug")])
+        if actionable >= 1.0:
             # "love it, but please add ...": what the item asks for is the point, not the praise
             best[KINDS.index("praise")] -= ACTIONABLE_OVER_PRAISE
+        if actionable >= 1.2:
+            # "it keeps crashing. what is going on?": the question is rhetorical
+            best[KINDS.index("question")] *= 0.5
         out[row] = np.minimum(best, CUE_CAP)
     return out
 

@@ -27,6 +27,8 @@ class NlpSettings(BaseModel):
     device: str | None = None  # None: CUDA when available, else CPU
     batch_size: int = Field(default=64, ge=1, le=4096)
     seed: int = 42
+    # the product's own names: never the start or end of a theme label ("Recommend Quillo")
+    product_names: list[str] = Field(default_factory=list)
 
 
 class HealthWeights(BaseModel):

@@ -18,6 +18,7 @@ from api.pages.deps import Linker, Reader
 from api.pages.export import Cell, csv_response
 from api.pages.routing import PageRoute
 from api.pages.templating import flash, render
+from loop_closure import campaigns as loop_campaigns
 from voc.customer import queries as account_queries
 from voc.errors import NotFound, VocError
 from voc.feedback.schemas import FeedbackFilters
@@ -224,6 +225,8 @@ def change_status(
         )
         if outcome.change is None:
             return f"Already {outcome.request.status}."
+        if loop_campaigns.after_status_change(session, outcome=outcome) is not None:
+            return "Shipped: its close-the-loop campaign is waiting at /loop."
         return f"Status is now {outcome.request.status}."
 
     return _apply(request, session, f"/requests/{request_id}", act)
@@ -300,7 +303,8 @@ def link_items(
 def account_page(request: Request, session: SessionDep, _user: Reader, account_id: int) -> Response:
     """An account: customers, feedback, themes, and the requests it is waiting on."""
     account = account_queries.get_detail(session, account_id=account_id)
-    return render(request, "pages/account.html", {"account": account})
+    told = loop_campaigns.told_on_account(session, account_id=account_id)
+    return render(request, "pages/account.html", {"account": account, "told": told})
 
 
 @router.get("/customers/{customer_id}", include_in_schema=False)

@@ -2,20 +2,50 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 
 from api.deps import SessionDep, SettingsDep
 from loop_closure import events as events_service
+from loop_closure import tokens
 from loop_closure.schemas import EmailEvents, EmailEventsResult
 
 router = APIRouter(tags=["close the loop"])
 
 
-async def raw_body(request: Request) -> bytes:
-    """The body exactly as signed (the signature covers these bytes)."""
-    return await request.body()
+def _inlined(schema: Any, defs: dict[str, Any] | None = None) -> Any:
+    """The JSON schema with its ``$defs`` references written out (OpenAPI has no ``$defs``)."""
+    if defs is None and isinstance(schema, dict):
+        defs = schema.get("$defs", {})
+        schema = {k: v for k, v in schema.items() if k != "$defs"}
+    if isinstance(schema, dict):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and defs is not None:
+            return _inlined(defs[ref.removeprefix("#/$defs/")], defs)
+        return {k: _inlined(v, defs) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_inlined(v, defs) for v in schema]
+    return schema
+
+
+@dataclass(frozen=True)
+class SignedBody:
+    """The body exactly as signed, and the two signature headers (read here, not declared)."""
+
+    body: bytes
+    signature: str | None
+    timestamp: str | None
+
+
+async def signed_body(request: Request) -> SignedBody:
+    """Read the raw body and the ``X-Voc-Signature`` / ``X-Voc-Timestamp`` headers."""
+    return SignedBody(
+        body=await request.body(),
+        signature=request.headers.get(tokens.SIGNATURE_HEADER),
+        timestamp=request.headers.get(tokens.TIMESTAMP_HEADER),
+    )
 
 
 @router.post(
@@ -24,16 +54,14 @@ async def raw_body(request: Request) -> bytes:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"application/json": {"schema": EmailEvents.model_json_schema()}},
+            "content": {"application/json": {"schema": _inlined(EmailEvents.model_json_schema())}},
         }
     },
 )
 def email_events(
     session: SessionDep,
     settings: SettingsDep,
-    body: Annotated[bytes, Depends(raw_body)],
-    x_voc_signature: Annotated[str | None, Header(max_length=200)] = None,
-    x_voc_timestamp: Annotated[str | None, Header(max_length=20)] = None,
+    signed: Annotated[SignedBody, Depends(signed_body)],
 ) -> EmailEventsResult:
     """Hard bounces and complaints suppress the address for every later email.
 
@@ -42,6 +70,6 @@ def email_events(
     or stale events get 403.
     """
     return events_service.record_events(
-        session, settings=settings, body=body, signature=x_voc_signature,
-        timestamp=x_voc_timestamp,
+        session, settings=settings, body=signed.body, signature=signed.signature,
+        timestamp=signed.timestamp,
     )  # fmt: skip

@@ -81,14 +81,15 @@ def test_explorer_page_filters_by_kind_and_exports_it(
     db_session: Session,
     world: World,  # noqa: F811
 ) -> None:
-    _set_kinds(db_session, {world.login_id: "bug"})
+    [bug, *_] = db_session.scalars(_theme_item_ids(world.login_id))  # World holds theme ids
+    _set_kinds(db_session, {bug: "bug"})
     page = viewer.get("/feedback", params={"kind": "bug"})
     assert page.status_code == 200
     assert '<option value="bug" selected>' in page.text
     assert page.text.count('class="tag kind-bug"') == 1
     export = viewer.get("/feedback", params={"kind": "bug", "format": "csv"})
     rows = list(csv.DictReader(io.StringIO(export.text.lstrip("\ufeff"))))
-    assert [(r["feedback_id"], r["kind"]) for r in rows] == [(str(world.login_id), "bug")]
+    assert [(r["feedback_id"], r["kind"]) for r in rows] == [(str(bug), "bug")]
     assert viewer.get("/feedback", params={"kind": "complaint"}).status_code == 422
 
 

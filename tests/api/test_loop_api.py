@@ -31,7 +31,8 @@ def _asked(api: ApiWorld, session: Session) -> None:
         ("max@shop.example", "Semicolon CSV please!"),
     )
     for email, text in asked:
-        customer = Customer(email=email, name=email.split("@")[0], is_consenting=True)
+        customer = Customer(email=email, name=email.split("@")[0], is_consenting=True,
+                            account_id=api.account_id)  # fmt: skip
         session.add(customer)
         session.flush()
         item = make_feedback(session, text=text, customer_id=customer.id)
@@ -117,6 +118,11 @@ def test_pages_show_the_preview_and_approve_once(api: ApiWorld, api_session: Ses
         assert done.status_code == 200
     assert "already approved" in done.text
     assert "queued" in done.text
+    account = api.client.get(f"/accounts/{api.account_id}")  # what its customers were told
+    assert account.status_code == 200
+    told = account.text.split('id="told"')[1].split("</ul>")[0]
+    assert "zoe@shop.example" in told
+    assert "Choose the CSV separator" in told
 
 
 def test_unsubscribe_link_confirms_on_get_and_unsubscribes_on_post(

@@ -225,14 +225,14 @@ class CrashReport:
     lost: int = 0
     duplicates: int = 0
     duplicates_outside_accepted: int = 0
-    max_duplicates_per_accepted_kill: float = 0.0
+    duplicates_per_accepted_kill: float = 0.0
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         return {"kills": self.kills, "rows": self.rows, "sent_rows": self.sent_rows,
                 "lost": self.lost, "duplicates": self.duplicates,
                 "duplicates_outside_accepted": self.duplicates_outside_accepted,
-                "max_duplicates_per_accepted_kill": self.max_duplicates_per_accepted_kill,
+                "duplicates_per_accepted_kill": self.duplicates_per_accepted_kill,
                 "seconds": round(self.seconds, 1)}  # fmt: skip
 
 
@@ -293,6 +293,6 @@ def crash_run(engine: Engine, settings: Settings, server: SmtpServer, *, kills_p
     accepted = Counter(report.killed_ids["accepted"])
     report.duplicates_outside_accepted = sum(max(0, n - accepted[m]) for m, n in extra.items())
     if report.kills["accepted"]:
-        report.max_duplicates_per_accepted_kill = report.duplicates / report.kills["accepted"]
+        report.duplicates_per_accepted_kill = report.duplicates / report.kills["accepted"]
     report.seconds = time.perf_counter() - started
     return report

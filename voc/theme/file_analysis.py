@@ -101,6 +101,7 @@ def analyze_file(
     batch_size: int = 64,
     progress: ProgressFactory | None = None,
     bounds: DateBounds = DEFAULT_BOUNDS,
+    product_names: Sequence[str] = (),
 ) -> FileAnalysis:
     """Ingest ``path`` (idempotently) and analyse exactly its items; themes persist."""
     mapping = {}
@@ -118,6 +119,7 @@ def analyze_file(
         models=models,
         scope_ids=sorted(set(line_to_item.values())),
         seed=seed,
+        product_names=product_names,
         batch_size=batch_size,
         progress=progress,
     )

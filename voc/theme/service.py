@@ -13,7 +13,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from nlp.assign import assign_to_themes
 from nlp.continuity import continue_themes
 from nlp.discovery import discover_themes
+from nlp.labels import PhraseEmbedder
 from nlp.matching import LineageEvent
 from nlp.types import DiscoveryParams, DiscoveryResult
 from voc.errors import InvalidInput, NotFound
@@ -111,6 +112,7 @@ def run_analysis(
     batch_size: int = 64,
     params: DiscoveryParams | None = None,
     progress: ProgressFactory | None = None,
+    product_names: Sequence[str] = (),
 ) -> AnalysisRun:
     """Analyse every item (or the scope's items) and persist themes, lineage and assignments.
 
@@ -127,16 +129,26 @@ def run_analysis(
         raise InvalidInput("not enough feedback with text to analyse: run `voc ingest` first")
     matrix, embed_stats = _embed_items(session, items, models, batch_size, progress)
     timings = {"load_and_embed": time.perf_counter() - clock}
+
+    def phrase_embedder(phrases: Sequence[str]) -> npt.NDArray[np.float32]:
+        return models.embedder.embed(phrases, batch_size=batch_size)
+
+    params = params or DiscoveryParams.for_size(len(items))
+    if product_names:
+        params = replace(params, product_names=tuple(product_names))
     result = discover_themes(
         matrix,
         [i.text for i in items],
         seed=run.seed,
-        params=params or DiscoveryParams.for_size(len(items)),
+        params=params,
+        phrase_embedder=phrase_embedder,
     )
     timings.update({f"discover_{k}": v for k, v in result.timings.items()})
     clock = time.perf_counter()
     feedback_ids = [i.id for i in items]
-    result, stored_ids, events, stored = _reconcile(session, items, matrix, result, scope_ids, run)
+    result, stored_ids, events, stored = _reconcile(
+        session, items, matrix, result, scope_ids, run, phrase_embedder
+    )
     theme_ids = save_themes(
         session,
         run=run,
@@ -161,6 +173,7 @@ def _reconcile(
     fresh: DiscoveryResult,
     scope_ids: Sequence[int] | None,
     run: AnalysisRun,
+    phrase_embedder: PhraseEmbedder,
 ) -> tuple[DiscoveryResult, tuple[str | None, ...], tuple[LineageEvent, ...], dict[int, Theme]]:
     """Keep stored themes stable (nlp.continuity); a first run makes every theme new."""
     prior, stored = load_prior_state(
@@ -170,7 +183,9 @@ def _reconcile(
         events = tuple(LineageEvent("new", t.index, ()) for t in fresh.themes)
         return fresh, (None,) * len(fresh.themes), events, stored
     texts = [i.text for i in items]
-    kept = continue_themes(matrix, texts, fresh, prior, seed=run.seed)
+    kept = continue_themes(
+        matrix, texts, fresh, prior, seed=run.seed, phrase_embedder=phrase_embedder
+    )
     return kept.result, kept.theme_ids, kept.events, stored
 
 

@@ -17,7 +17,7 @@ from tests.nlp.kinds_sanity import SANITY
 from tests.voc.theme.helpers import add_text
 from voc.feedback import queries as feedback_queries
 from voc.feedback import service as feedback_service
-from voc.feedback.models import Feedback
+from voc.feedback.models import Feedback, Kind
 from voc.feedback.schemas import FeedbackCreate, FeedbackFilters
 from voc.feedback.writer import store_many
 from voc.nlp_runtime import Models
@@ -149,3 +149,7 @@ def test_feedback_lists_filter_by_kind(db_session: Session, models: Models) -> N
     )
     assert in_theme.items
     assert all(i.kind == "bug" and i.theme_id == theme_id for i in in_theme.items)
+
+
+def test_the_stored_kinds_are_the_classifiers() -> None:
+    assert [kind.value for kind in Kind] == list(KINDS)
