@@ -61,12 +61,10 @@ def import_(
     current = settings()
     mapping = tracker_import.parse_mapping(map_ or [])
     with session_scope(migrated_engine(current)) as session:
-        report = tracker_import.import_file(
+        report = loop_campaigns.import_requests(  # shipping opens the close-the-loop draft
             session, file, mapping=mapping, status_map=current.requests.status_map,
             actor=CLI_ACTOR,
         )  # fmt: skip
-        for request_id in report.shipped_ids:  # shipping opens the close-the-loop draft
-            loop_campaigns.on_shipped(session, request_id=request_id)
     if json_out:
         _echo_json(report.model_dump(mode="json"))
         return
@@ -130,10 +128,9 @@ def ship(
     """Mark a request shipped (kept in its status history)."""
     with session_scope(migrated_engine(settings())) as session:
         request = request_service.resolve(session, key)
-        outcome = request_service.change_status(
-            session, request_id=request.id, status="shipped", actor=CLI_ACTOR, note=note
+        outcome, _campaign = loop_campaigns.ship(  # opens the draft campaign
+            session, request_id=request.id, actor=CLI_ACTOR, note=note
         )
-        loop_campaigns.after_status_change(session, outcome=outcome)  # opens the draft campaign
         result = outcome.to_read()
     if json_out:
         _echo_json(result.model_dump(mode="json"))

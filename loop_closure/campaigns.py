@@ -1,9 +1,11 @@
 """Close-the-loop campaigns: who is told about a shipped request, the preview, the approval.
 
-Shipping a request (:func:`ship`, or :func:`on_shipped` after any other status change, or the
-sweep :func:`open_drafts` for tracker imports) opens a draft campaign. Its recipients are the
-customers behind the request's evidence (``voc.request.evidence.evidence_items``): one per
-customer and request however many comments they wrote, addresses compared case-insensitively.
+Shipping a request opens a draft campaign: every entry point changes a status through
+:func:`change_status` (or :func:`ship`) and imports trackers through :func:`import_requests`;
+:func:`open_drafts` (run by the waiting list) catches a request shipped any other way. Its
+recipients are the customers behind the request's evidence
+(``voc.request.evidence.evidence_items``): one per customer and request however many comments
+they wrote, addresses compared case-insensitively.
 Everyone else behind the evidence is listed with the reason they are left out.
 
 :func:`approve` writes one outbox row per recipient in the approval's own transaction; the
@@ -14,10 +16,13 @@ concurrent, repeated or re-shipped approval can queue a second email.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from loop_closure import message as email_message
@@ -40,7 +45,9 @@ from voc.errors import Conflict, InvalidInput, NotAllowed
 from voc.feedback.models import Feedback
 from voc.request import evidence as request_evidence
 from voc.request import service as request_service
+from voc.request import tracker_import
 from voc.request.models import ProductRequest, RequestStatus
+from voc.request.schemas import ImportReport
 from voc.request.service import StatusOutcome
 from voc.types import utcnow
 from voc.user.models import Permission, User
@@ -107,22 +114,45 @@ def on_shipped(session: Session, *, request_id: int) -> LoopCampaign:
     return campaign
 
 
-def ship(
-    session: Session, *, request_id: int, actor: str, note: str | None = None
+def change_status(
+    session: Session, *, request_id: int, status: str, actor: str, note: str | None = None
 ) -> tuple[StatusOutcome, LoopCampaign | None]:
-    """Mark a request shipped through the request service and open its draft campaign."""
+    """Every status change of an entry point comes here: shipping opens the draft campaign.
+
+    ``voc.request.service.change_status`` does the change (voc cannot call loop_closure);
+    the API route, the request page, ``voc requests ship`` and the tracker import call this.
+    """
     outcome = request_service.change_status(
-        session, request_id=request_id, status=RequestStatus.SHIPPED.value, actor=actor, note=note
+        session, request_id=request_id, status=status, actor=actor, note=note
     )
     campaign = on_shipped(session, request_id=request_id) if outcome.became_shipped else None
     return outcome, campaign
 
 
-def after_status_change(session: Session, *, outcome: StatusOutcome) -> LoopCampaign | None:
-    """Call after ``request_service.change_status`` from any entry point: shipping opens a draft."""
-    if not outcome.became_shipped:
-        return None
-    return on_shipped(session, request_id=outcome.request.id)
+def ship(
+    session: Session, *, request_id: int, actor: str, note: str | None = None
+) -> tuple[StatusOutcome, LoopCampaign | None]:
+    """Mark a request shipped and open its draft campaign."""
+    return change_status(
+        session, request_id=request_id, status=RequestStatus.SHIPPED.value, actor=actor, note=note
+    )
+
+
+def import_requests(
+    session: Session,
+    path: Path,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    status_map: Mapping[str, str],
+    actor: str,
+) -> ImportReport:
+    """A tracker import; each request it moved to shipped gets its draft campaign."""
+    report = tracker_import.import_file(
+        session, path, mapping=mapping, status_map=status_map, actor=actor
+    )
+    for request_id in report.shipped_ids:
+        on_shipped(session, request_id=request_id)
+    return report
 
 
 def open_drafts(session: Session) -> int:
@@ -402,17 +432,12 @@ def approve(
             f"({len(found.excluded)} excluded{': ' + reasons if reasons else ''}); "
             "nothing was approved or queued"
         )
-    flipped = session.execute(
-        update(LoopCampaign)
-        .where(LoopCampaign.id == campaign.id, LoopCampaign.status == CampaignStatus.DRAFT.value)
-        .values(
-            status=CampaignStatus.APPROVED.value,
-            approved_by_id=actor.id,
-            approved_at=now,
-            excluded=[e.model_dump() for e in found.excluded],
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount  # type: ignore[attr-defined]
+    try:
+        flipped = _flip(session, campaign=campaign, actor=actor, now=now, found=found)
+    except OperationalError as exc:  # SQLite: a concurrent approval holds the write lock
+        if "locked" not in str(exc):
+            raise
+        raise Conflict("campaign: another approval is being written; reload and see") from None
     if not flipped:
         session.refresh(campaign)
         raise Conflict(_already_approved(campaign))
@@ -426,6 +451,24 @@ def approve(
         campaign=CampaignRead.model_validate(campaign), queued=queued,
         skipped=len(found.recipients) - queued, excluded=len(found.excluded),
     )  # fmt: skip
+
+
+def _flip(
+    session: Session, *, campaign: LoopCampaign, actor: User, now: datetime, found: Audience
+) -> bool:
+    """Draft -> approved in one conditional UPDATE: True for the one approval that wins."""
+    result = session.execute(
+        update(LoopCampaign)
+        .where(LoopCampaign.id == campaign.id, LoopCampaign.status == CampaignStatus.DRAFT.value)
+        .values(
+            status=CampaignStatus.APPROVED.value,
+            approved_by_id=actor.id,
+            approved_at=now,
+            excluded=[e.model_dump() for e in found.excluded],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _already_approved(campaign: LoopCampaign) -> str:

@@ -106,13 +106,13 @@ def claim_due(
 
 def finish(session: Session, *, outbox_id: int, token: str, now: datetime, **values: Any) -> bool:
     """Update a row this claim still holds, and release it; False when it no longer holds it."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == outbox_id, OutboxMessage.claimed_by == token)
+    table: Table = OutboxMessage.__table__  # type: ignore[assignment]
+    statement = (  # Core, not the ORM: the relay runs this once per message
+        update(table)
+        .where(table.c.id == outbox_id, table.c.claimed_by == token)
         .values(claimed_by=None, claimed_at=None, updated_at=now, **values)
-        .execution_options(synchronize_session=False)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(session.connection().execute(statement).rowcount)
 
 
 def release(session: Session, *, token: str) -> int:

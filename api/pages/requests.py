@@ -220,12 +220,12 @@ def change_status(
     """Move the request to a status (kept in its history)."""
 
     def act() -> str:
-        outcome = request_service.change_status(
+        outcome, campaign = loop_campaigns.change_status(
             session, request_id=request_id, status=status, actor=user.email, note=note or None
         )
         if outcome.change is None:
             return f"Already {outcome.request.status}."
-        if loop_campaigns.after_status_change(session, outcome=outcome) is not None:
+        if campaign is not None:
             return "Shipped: its close-the-loop campaign is waiting at /loop."
         return f"Status is now {outcome.request.status}."
 

@@ -102,10 +102,9 @@ def change_status(
 
     Shipping opens the request's draft close-the-loop campaign (``/api/v1/loop``).
     """
-    outcome = request_service.change_status(
+    outcome, _campaign = loop_campaigns.change_status(
         session, request_id=request_id, status=body.status, actor=user.email, note=body.note
     )
-    loop_campaigns.after_status_change(session, outcome=outcome)
     return outcome.to_read()
 
 

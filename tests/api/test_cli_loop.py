@@ -5,19 +5,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from api.cli import app
-from loop_closure.models import OutboxMessage
+from loop_closure.models import LoopCampaign, OutboxMessage
 from tests.voc_fixtures import make_feedback
 from voc.config import get_settings
 from voc.customer.models import Customer
 from voc.db import ensure_schema, make_engine, session_scope
 from voc.request import links as request_links
 from voc.request import service as request_service
+from voc.request.models import ProductRequest
 from voc.request.schemas import RequestCreate
 from voc.user import service as user_service
 from voc.user.models import Role
@@ -83,3 +85,29 @@ def test_ship_list_preview_json_and_approve(shipped: str) -> None:
     with engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(OutboxMessage)) == 1
     engine.dispose()
+
+
+def _campaigns(url: str) -> list[tuple[str | None, str]]:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(ProductRequest.external_key, LoopCampaign.status)
+            .join(ProductRequest, ProductRequest.id == LoopCampaign.request_id)
+            .order_by(LoopCampaign.id)
+        ).all()
+    engine.dispose()
+    return [(key, status) for key, status in rows]
+
+
+def test_each_cli_shipping_path_opens_the_draft_at_once(shipped: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["requests", "ship", "UX-1"]).exit_code == 0
+    assert _campaigns(shipped) == [("UX-1", "draft")]  # before any loop command ran
+    tracker = tmp_path / "tracker.csv"
+    tracker.write_text("key,title,status\nUX-9,Export to PDF,open\n", encoding="utf-8")
+    assert runner.invoke(app, ["requests", "import", str(tracker)]).exit_code == 0
+    assert _campaigns(shipped) == [("UX-1", "draft")]
+    tracker.write_text("key,title,status\nUX-9,Export to PDF,shipped\n", encoding="utf-8")
+    reimport = runner.invoke(app, ["requests", "import", str(tracker)])
+    assert reimport.exit_code == 0, reimport.output
+    assert _campaigns(shipped) == [("UX-1", "draft"), ("UX-9", "draft")]

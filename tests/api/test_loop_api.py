@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from loop_closure import tokens
-from loop_closure.models import EmailSuppression, OutboxMessage
+from loop_closure.models import EmailSuppression, LoopCampaign, OutboxMessage
 from tests.api.conftest import ApiWorld, csrf_token
 from tests.voc_fixtures import make_feedback
 from voc.config import Settings
@@ -51,6 +51,8 @@ def test_ship_preview_edit_approve_and_delivery_through_the_api(
                               headers=api.headers(Role.EDITOR))  # fmt: skip
     assert shipped.status_code == 200, shipped.text
     assert shipped.json()["became_shipped"] is True
+    drafts = api_session.scalars(select(LoopCampaign.status).where(LoopCampaign.request_id == rid))
+    assert list(drafts) == ["draft"]  # opened by the shipping itself
     waiting = api.client.get("/api/v1/loop/campaigns", headers=viewer).json()
     assert [(w["request_key"], w["campaign"]["status"]) for w in waiting] == [("REQ-1", "draft")]
     note = api.client.patch(
@@ -188,3 +190,23 @@ def test_email_events_need_a_valid_signature_and_suppress_hard_bounces(
         api.client.post(url, content=b"not json", headers=_signed(api, b"not json")).status_code
         == 422
     )
+
+
+def test_shipping_from_the_request_page_opens_the_draft(
+    api: ApiWorld, api_session: Session
+) -> None:
+    from tests.api.conftest import page_login
+
+    user_service.create_user(api_session, email="pm2@voc.example", role=Role.EDITOR,
+                             password="s3cret-pass!")  # fmt: skip
+    api_session.commit()
+    page_login(api.client, "pm2@voc.example", "s3cret-pass!")
+    token = csrf_token(api.client, f"/requests/{api.request_id}")
+    done = api.client.post(f"/requests/{api.request_id}/status",
+                           data={"status": "shipped", "csrf_token": token})  # fmt: skip
+    assert done.status_code == 200
+    assert "close-the-loop campaign is waiting" in done.text
+    drafts = api_session.scalars(
+        select(LoopCampaign.status).where(LoopCampaign.request_id == api.request_id)
+    )
+    assert list(drafts) == ["draft"]

@@ -71,7 +71,7 @@ def test_twenty_concurrent_approvals_queue_one_email_per_customer(
         thread.join(timeout=120)
     try:
         assert results["approved"] == 1, results
-        assert sum(results.values()) == 20
+        assert results["conflict"] == 19, results  # a clear 409, never a database error
         with Session(relay_db) as session:
             rows = session.scalars(select(OutboxMessage.to_address)
                                    .where(OutboxMessage.request_id == rid)).all()  # fmt: skip
