@@ -26,6 +26,7 @@ Figures (k=5, seed 13, CPU): see MODEL_CARD.md written next to the weights.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import random
@@ -39,7 +40,7 @@ import torch
 import torch.nn.functional as F
 
 from nlp.sentiment_branch import SentimentBranch, embed_tokens, load_base, run_layers
-from nlp.sentiment_metrics import accuracy, expected_calibration_error, macro_f1
+from nlp.sentiment_metrics import accuracy, expected_calibration_error, macro_f1, macro_recall
 from nlp.training.data import Example, load_corpus
 from nlp.training.model_card import write_model_card
 
@@ -103,6 +104,31 @@ def encode(examples: list[Example], tokenizer: Any, base: Any, k: int, device: s
     return Encoded(torch.cat(chunks), offsets, lengths, spans)
 
 
+def cached_encode(
+    examples: list[Example],
+    tokenizer: Any,
+    base: Any,
+    k: int,
+    device: str,
+    cache_dir: Path | None,
+) -> Encoded:
+    """:func:`encode`, reusing a copy saved under ``cache_dir`` for the same texts and spans."""
+    if cache_dir is None:
+        return encode(examples, tokenizer, base, k, device)
+    digest = hashlib.sha256(f"k{k}:{MAX_LENGTH}".encode())
+    for e in examples:
+        digest.update(e.text.encode("utf-8"))
+        digest.update(repr(e.spans).encode())
+    path = cache_dir / f"states-{digest.hexdigest()[:16]}.pt"
+    if path.is_file():
+        data = torch.load(path)
+        return Encoded(data["states"], data["offsets"], data["lengths"], data["spans"])
+    enc = encode(examples, tokenizer, base, k, device)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    torch.save(vars(enc), path)
+    return enc
+
+
 def collate(enc: Encoded, idx: list[int], device: str) -> tuple[torch.Tensor, ...]:
     """Pad a batch of cached rows; return hidden, key mask, span rows, span masks, labels."""
     width = max(enc.lengths[i] for i in idx)
@@ -151,6 +177,7 @@ def train_branch(
     k: int,
     args: argparse.Namespace,
     class_weights: torch.Tensor,
+    val: Encoded | None = None,
 ) -> SentimentBranch:
     """Fine-tune copies of layers k.. plus a head on cached layer-``k_cached`` states."""
     torch.manual_seed(args.seed)
@@ -188,6 +215,12 @@ def train_branch(
             if step % 100 == 0:
                 logger.info("k=%d step %d/%d loss %.4f", k, step, steps, float(loss.detach()))
         logger.info("k=%d epoch %d loss %.4f", k, epoch + 1, total / len(enc.lengths))
+        if val is not None:
+            branch.eval()
+            logits, labels = predict_logits(val, base, k_cached, branch, args.device)
+            logger.info("k=%d epoch %d val %s", k, epoch + 1, figures(logits, labels, 1.0))
+            if args.cache_dir:
+                torch.save(branch.state_dict(), Path(args.cache_dir) / f"ckpt-k{k}-e{epoch + 1}.pt")
     return branch.eval()
 
 
@@ -233,6 +266,7 @@ def figures(
     pred = probs.argmax(axis=1).astype(np.int64)
     return {
         "macro_f1": round(macro_f1(gold, pred, 3), 4),
+        "macro_recall": round(macro_recall(gold, pred, 3), 4),
         "accuracy": round(accuracy(gold, pred), 4),
         "ece_15": round(expected_calibration_error(probs, gold), 4),
         "n": len(gold),
@@ -269,7 +303,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--head-lr", type=float, default=1e-3)
     parser.add_argument("--sst2-train", type=int, default=8_000)
     parser.add_argument("--pairs", type=int, default=4_000)
-    parser.add_argument("--calibration-fraction", type=float, default=0.1)
+    parser.add_argument("--calibration-fraction", type=float, default=0.05)
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path(".cache/sentiment_training"),
+        help="where the frozen lower-layer states are saved and reused ('' = no cache)",
+    )
     parser.add_argument("--no-balance", action="store_true", help="plain (unweighted) loss")
     parser.add_argument("--limit", type=int, default=0, help="smoke test: first N train rows")
     return parser.parse_args(argv)
@@ -310,17 +350,22 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "train": train,
         "calibration": corpus.calibration,
         "tweeteval_val": corpus.tweet_val,
+        "tweeteval_test": corpus.tweet_test,
         "sst2_dev": corpus.sst2_dev,
     }
-    cached = {
-        name: encode(rows, tokenizer, base, ks[0], args.device) for name, rows in sets.items()
-    }
+    cache_dir = args.cache_dir if str(args.cache_dir) not in ("", ".") else None
+    cached = {}
+    for name, rows in sets.items():
+        cached[name] = cached_encode(rows, tokenizer, base, ks[0], args.device, cache_dir)
+        logger.info("%s: %d rows cached (%.0fs)", name, len(rows), time.perf_counter() - started)
     logger.info("cached layer-%d states in %.0fs", ks[0], time.perf_counter() - started)
     weights = _class_weights(train, not args.no_balance, args.device)
     results: dict[str, Any] = {}
     for k in ks:
         t0 = time.perf_counter()
-        branch = train_branch(cached["train"], base, ks[0], k, args, weights)
+        branch = train_branch(
+            cached["train"], base, ks[0], k, args, weights, cached["tweeteval_val"]
+        )
         cal_logits, cal_labels = predict_logits(
             cached["calibration"], base, ks[0], branch, args.device
         )
@@ -331,7 +376,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "train_seconds": round(time.perf_counter() - t0, 1),
             "calibration_slice": figures(cal_logits, cal_labels, temperature),
         }
-        for name, binary in (("tweeteval_val", False), ("sst2_dev", True)):
+        for name, binary in (
+            ("tweeteval_val", False),
+            ("tweeteval_test", False),
+            ("sst2_dev", True),
+        ):
             logits, labels = predict_logits(cached[name], base, ks[0], branch, args.device)
             report[name] = figures(logits, labels, temperature, binary)
         out_dir = args.output if len(ks) == 1 else args.output / f"k{k}"

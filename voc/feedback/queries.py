@@ -149,6 +149,7 @@ def _to_read(row: Any) -> FeedbackRead:
         metadata=item.meta or {},
         sentiment_label=item.sentiment_label,
         sentiment_score=item.sentiment_score,
+        sentiment_is_mixed=item.sentiment_is_mixed,
         theme_id=row[1],
         theme_confidence=row[2],
         is_manual_assignment=row[3],
