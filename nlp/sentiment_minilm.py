@@ -185,16 +185,19 @@ def _gather(
     return whole, clauses
 
 
-def with_priors(output: BranchOutput, priors: Sequence[float]) -> BranchOutput:
-    """Move whole-text and clause probabilities from the training prior to ``priors``."""
+def with_priors(
+    output: BranchOutput, priors: Sequence[float], train_priors: Sequence[float]
+) -> BranchOutput:
+    """Move whole-text and clause probabilities from ``train_priors`` to ``priors``."""
     from nlp.priors import adjust
 
     def one(p: Sequence[float]) -> tuple[float, float, float]:
-        a = adjust(np.array([p], dtype=np.float64), priors)[0]
+        a = adjust(np.array([p], dtype=np.float64), priors, train_priors)[0]
         return (float(a[0]), float(a[1]), float(a[2]))
 
     clauses = [[(text, one(p)) for text, p in row] for row in output.clauses]
-    return BranchOutput(output.embeddings, adjust(output.probabilities, priors), clauses)
+    probabilities = adjust(output.probabilities, priors, train_priors)
+    return BranchOutput(output.embeddings, probabilities, clauses)
 
 
 def to_results(output: BranchOutput, threshold: float = MIXED_THRESHOLD) -> list[SentimentResult]:
@@ -218,6 +221,10 @@ class MiniLMSentimentScorer:
         self._runner = BranchRunner(weights_dir, device)
         self._threshold = mixed_threshold
         self.model_id = sentiment_model_id(self._runner.weights_dir)
+        config = json.loads((self._runner.weights_dir / "config.json").read_text(encoding="utf-8"))
+        # the label mix the calibrated probabilities assume (mean calibrated probability on the
+        # held-out calibration slice, written by the training); uniform for older weights
+        self.train_priors: tuple[float, ...] = tuple(config.get("train_priors", (1 / 3,) * 3))
 
     def raw(self, texts: Sequence[str], *, batch_size: int = 64) -> BranchOutput:
         """Whole-text and clause probabilities before the clause rule (for measurement)."""

@@ -6,14 +6,17 @@ Usage (CPU or GPU, same result up to float noise)::
         --output nlp/models/sentiment [--base-model DIR] [--branch-layers 5] [--device cuda]
 
 Data (../shared/data, see its README):
-- tweeteval_sentiment ``test`` split (12,284 tweets, 3 classes) is the TRAINING set; a stratified
-  10% slice of it (seeded) is held out to fit the temperature.
+- semeval2017_sentiment ``train.csv`` (47,403 tweets of the SemEval 2013-2016 task 4A pool, the
+  tweets of TweetEval val removed upstream) is the TRAINING set; a stratified 5% slice of it
+  (seeded) is held out to fit the temperature.
 - sst2 ``train`` (67,349 movie-review phrases, binary): a seeded sample of 8,000.
 - 4,000 clause pairs built from those training texts (``nlp.training.data.make_pairs``).
-- Measurement only, never trained or calibrated on: tweeteval ``val`` (2,000), sst2 ``dev`` (872).
+- Measurement only, never trained or calibrated on: tweeteval ``test`` (12,284, the SemEval-2017
+  test), tweeteval ``val`` (2,000), sst2 ``dev`` (872).
 
 Method: the base model's lower ``k`` layers are frozen and shared with the embedding, so their
-outputs are computed once and cached (fp16, max 96 tokens); copies of layers ``k..5`` plus a
+outputs are computed once and cached (fp16, max 96 tokens; saved under ``--cache-dir`` and
+reused by the next run on the same texts); copies of layers ``k..5`` plus a
 2-layer head are fine-tuned (AdamW, lr 2e-4 layers / 1e-3 head, weight decay 0.01, 3 epochs,
 batch 64 of similar lengths, 6% linear warm-up then linear decay, class-balanced loss so the
 model assumes no class prior, bf16 autocast on CPU and GPU). Then one temperature is fitted on
@@ -182,6 +185,9 @@ def train_branch(
     """Fine-tune copies of layers k.. plus a head on cached layer-``k_cached`` states."""
     torch.manual_seed(args.seed)
     branch = SentimentBranch.from_base(base, k, args.branch_ffn or None).to(args.device)
+    if args.init_checkpoint:
+        branch.load_state_dict(torch.load(args.init_checkpoint, map_location=args.device))
+        logger.info("k=%d started from %s", k, args.init_checkpoint)
     groups = [
         {"params": branch.layers.parameters(), "lr": args.lr},
         {"params": branch.head.parameters(), "lr": args.head_lr},
@@ -311,6 +317,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="where the frozen lower-layer states are saved and reused ('' = no cache)",
     )
     parser.add_argument("--no-balance", action="store_true", help="plain (unweighted) loss")
+    parser.add_argument(
+        "--init-checkpoint",
+        type=Path,
+        default=None,
+        help="start from a saved branch state (with --epochs 0: calibrate and measure it only)",
+    )
     parser.add_argument("--limit", type=int, default=0, help="smoke test: first N train rows")
     return parser.parse_args(argv)
 
@@ -370,6 +382,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             cached["calibration"], base, ks[0], branch, args.device
         )
         temperature = fit_temperature(cal_logits, cal_labels)
+        # the label mix the calibrated probabilities assume, for prior correction (nlp.priors)
+        train_priors = torch.softmax(cal_logits / temperature, dim=1).mean(dim=0).tolist()
         report = {
             "branch_layer": k,
             "temperature": round(temperature, 4),
@@ -388,6 +402,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "base_model": "all-MiniLM-L6-v2",
             "branch_layer": k,
             "temperature": temperature,
+            "train_priors": [round(float(p), 4) for p in train_priors],
             "max_length": 256,
             "pooling": "mean of content tokens (no [CLS]/[SEP])",
             "normalization": "norm1",
