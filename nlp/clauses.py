@@ -83,13 +83,24 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
     return out
 
 
-_GREETING_CLAUSE = re.compile(
-    r"(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening))(?:\s+[\w'-]+){0,3}",
-    re.IGNORECASE,
+_GREETING_WORD = (
+    r"(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening)|"
+    r"hola|bonjour|hallo|hej|ciao|ol\u00e1)"
+)
+# who a greeting addresses: "team", "support", "all", a capitalised name ("Quillo", "Anna")
+_ADDRESSEE = (
+    r"(?:\s+(?:there|all|team|everyone|support|folks|guys|again|sir|madam|or|zusammen|equipo|"
+    r"pessoal|(?-i:[A-Z][\w'&-]*))){0,3}"
+)
+_GREETING_CLAUSE = re.compile(_GREETING_WORD + _ADDRESSEE, re.IGNORECASE)
+_LEADING_GREETING = re.compile(
+    r"\s*" + _GREETING_WORD + _ADDRESSEE + r"\s*[,:\u2013-]+\s*", re.IGNORECASE
 )
 _POLITE_CLAUSE = re.compile(
     r"(?:(?:many |thanks? )?thanks?(?: you)?|thx|ty|cheers|(?:best|kind|warm)? ?regards|"
-    r"sincerely|please(?: advise| help| let me know)?|"
+    r"sincerely|please(?: advise| help| let me know)?|saludos|un saludo|cordialement|"
+    r"bien \u00e0 vous|viele gr\u00fc\u00dfe|mit freundlichen gr\u00fc\u00dfen|pozdrawiam|"
+    r"obrigad[oa]|abra\u00e7os|med v\u00e4nliga h\u00e4lsningar|"
     r"(?:i )?(?:really )?appreciate (?:it|that|your (?:help|time|support))|"
     r"(?:thanks?|thank you)(?: so much| a lot)?(?: in advance| again)?"
     r"(?: for (?:your|the) (?:help|time|support|reply|quick reply|response|patience))?)"
@@ -110,14 +121,17 @@ def sentiment_spans(text: str) -> tuple[tuple[int, int], list[tuple[int, int]]]:
     Greetings and politeness formulas ("Hello Quillo support", "Thanks", "Thanks in advance")
     carry no opinion but read positive: clauses that are only such a formula are dropped, and
     the whole-text span runs from the first kept clause to the last. A text made only of
-    formulas keeps all of it. ``nlp.normalize.normalize_for_model`` has already removed
-    signatures and the common "Hi team," openings.
+    formulas keeps all of it; a leading greeting ("Bonjour, ...") is cut off too.
+    ``nlp.normalize.normalize_for_model`` has already removed signatures and the common
+    "Hi team," openings.
     """
-    pieces = split_clauses(text)
+    greeting = _LEADING_GREETING.match(text)
+    offset = greeting.end() if greeting and greeting.end() < len(text) else 0
+    pieces = [(s + offset, e + offset) for s, e in split_clauses(text[offset:])]
     kept = [(s, e) for s, e in pieces if not is_formula(text[s:e])]
     if not kept:
-        return (0, len(text)), (pieces if len(pieces) >= 2 else [])
-    start = 0 if kept[0] == pieces[0] else kept[0][0]
+        return (0, len(text)), []
+    start = offset if kept[0] == pieces[0] else kept[0][0]
     end = len(text) if kept[-1] == pieces[-1] else kept[-1][1]
     return (start, end), (kept if len(kept) >= 2 else [])
 

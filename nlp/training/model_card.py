@@ -29,7 +29,9 @@ held-out training tweets.
 Seed {seed}, device {device}; command:
 
     python -m nlp.training.train_sentiment --data-dir ../shared/data \\
-        --output nlp/models/sentiment --branch-layers {k} --seed {seed}
+        --output nlp/models/sentiment --branch-layers {k} --epochs {epochs} --seed {seed}
+
+Time on this device: {minutes}.
 
 Options: `{options}`
 
@@ -65,6 +67,12 @@ def write_model_card(out_dir: Path, meta: dict[str, Any]) -> None:
         pairs=training["pairs"],
         calibration_pct=round(100 * float(training["calibration_fraction"])),
         seed=meta["seed"],
+        epochs=training["epochs"],
+        minutes=meta.get("minutes_note")
+        or (
+            f"{meta['figures']['train_seconds'] / 60:.0f} min of training after "
+            f"{meta.get('cache_seconds', 0) / 60:.0f} min caching the frozen lower-layer states"
+        ),
         device=meta["device"],
         options=json.dumps(training, sort_keys=True),
         figures=json.dumps(meta["figures"], indent=2),

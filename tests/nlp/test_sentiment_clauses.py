@@ -107,6 +107,12 @@ def test_a_mixed_item_takes_the_score_of_its_deciding_side() -> None:
         ("Thanks, but the export still fails", "the export still fails", []),
         ("Great app. Thanks in advance!", "Great app", []),
         ("Thanks!", "Thanks!", []),
+        ("Bonjour, the invoice is wrong. Cordialement", "the invoice is wrong", []),
+        (
+            "Hey app crashes! Please fix it now",
+            "Hey app crashes! Please fix it now",
+            ["Hey app crashes", "Please fix it now"],
+        ),
         (
             "I love the app but billing is a disaster. Thank you for your help, Anna",
             "I love the app but billing is a disaster",
