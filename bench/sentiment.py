@@ -254,25 +254,50 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         help="the previous shipped weights, for the reference row (skipped when absent)",
     )
     parser.add_argument("--output", type=Path, default=Path("bench/results/sentiment.json"))
-    parser.add_argument("--throughput-only", action="store_true")
-    args = parser.parse_args(argv)
-    out: dict[str, Any] = {"machine": machine(), "floors": FLOORS}
-    out["throughput"] = throughput(
-        tweeteval_val(args.data_dir)[0][: args.n], args.repeats, args.batch_size, args.weights
+    parser.add_argument(
+        "--parts",
+        default="throughput,ours,previous,vader",
+        help="comma-separated parts to measure in this run",
     )
-    if not args.throughput_only:
-        sets = {
-            "tweeteval_test": tweeteval_test(args.data_dir),
-            "tweeteval_val": tweeteval_val(args.data_dir),
-            "sst2_dev": sst2_dev(args.data_dir),
-            "demo": demo_sample(),
-        }
+    parser.add_argument(
+        "--merge",
+        type=Path,
+        default=None,
+        help="an earlier JSON of this script: its parts not measured now are copied in, marked",
+    )
+    args = parser.parse_args(argv)
+    parts = {p.strip() for p in args.parts.split(",") if p.strip()}
+    unknown = parts - {"throughput", "ours", "previous", "vader"}
+    if unknown:
+        raise SystemExit(f"--parts: unknown part(s) {sorted(unknown)}")
+    out: dict[str, Any] = {
+        "machine": machine(),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "floors": FLOORS,
+    }
+    if "throughput" in parts:
+        out["throughput"] = throughput(
+            tweeteval_val(args.data_dir)[0][: args.n], args.repeats, args.batch_size, args.weights
+        )
+    sets = {
+        "tweeteval_test": tweeteval_test(args.data_dir),
+        "tweeteval_val": tweeteval_val(args.data_dir),
+        "sst2_dev": sst2_dev(args.data_dir),
+        "demo": demo_sample(),
+    }
+    if "ours" in parts:
         out["ours"] = model_figures(args.weights, sets)
-        if args.reference_weights and (args.reference_weights / "config.json").is_file():
-            # the previous weights were trained on tweeteval test: not measured there
-            out["previous"] = model_figures(args.reference_weights, sets, ("tweeteval_test",))
-            out["previous"]["tweeteval_test"] = "not measured: the previous model trained on it"
+    if "previous" in parts and (args.reference_weights / "config.json").is_file():
+        # the previous weights were trained on tweeteval test: not measured there
+        out["previous"] = model_figures(args.reference_weights, sets, ("tweeteval_test",))
+        out["previous"]["tweeteval_test"] = "not measured: the previous model trained on it"
+    if "vader" in parts:
         out["vader"] = vader_figures(sets)
+    if args.merge is not None:
+        earlier = json.loads(args.merge.read_text(encoding="utf-8"))
+        for key in ("throughput", "ours", "previous", "vader"):
+            if key not in out and key in earlier:
+                out[key] = {**earlier[key], "measured_in": f"{args.merge} ({earlier['started']})"}
     text = json.dumps(out, indent=2)
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)

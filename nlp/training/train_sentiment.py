@@ -134,6 +134,13 @@ def cached_encode(
     return enc
 
 
+def head(enc: Encoded, n: int) -> Encoded:
+    """The first ``n`` examples of ``enc`` (their states are the first rows of the cache)."""
+    n = min(n, len(enc.lengths))
+    end = enc.offsets[n - 1] + enc.lengths[n - 1] if n else 0
+    return Encoded(enc.states[:end], enc.offsets[:n], enc.lengths[:n], enc.spans[:n])
+
+
 def collate(enc: Encoded, idx: list[int], device: str) -> tuple[torch.Tensor, ...]:
     """Pad a batch of cached rows; return hidden, key mask, span rows, span masks, labels."""
     width = max(enc.lengths[i] for i in idx)
@@ -304,6 +311,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="feed-forward width of the branch layers (pruned from 1536; 0 = keep all)",
     )
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument(
+        "--cache-layer",
+        type=int,
+        default=0,
+        help="cache the states entering this layer (default: the lowest k; a lower one reuses "
+        "the cache of an earlier run, the frozen layers between run on the fly)",
+    )
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--batch-size", type=int, default=64)
@@ -325,7 +339,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=None,
         help="start from a saved branch state (with --epochs 0: calibrate and measure it only)",
     )
-    parser.add_argument("--limit", type=int, default=0, help="smoke test: first N train rows")
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=0,
+        help="train on the first N rows only (a seeded random subset; the cache is reused)",
+    )
     return parser.parse_args(argv)
 
 
@@ -356,10 +375,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         sst2_train=args.sst2_train,
         n_pairs=args.pairs,
     )
-    train = corpus.train[: args.limit] if args.limit else corpus.train
+    train = corpus.train
     tokenizer, base = load_base(_base_dir(args.base_model))
     base.to(args.device)
     ks = sorted(int(k) for k in args.branch_layers.split(","))
+    kc = min(args.cache_layer or ks[0], ks[0])  # the states cached: output of layer kc - 1
     sets = {
         "train": train,
         "calibration": corpus.calibration,
@@ -370,19 +390,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     cache_dir = args.cache_dir if str(args.cache_dir) not in ("", ".") else None
     cached = {}
     for name, rows in sets.items():
-        cached[name] = cached_encode(rows, tokenizer, base, ks[0], args.device, cache_dir)
+        cached[name] = cached_encode(rows, tokenizer, base, kc, args.device, cache_dir)
         logger.info("%s: %d rows cached (%.0fs)", name, len(rows), time.perf_counter() - started)
+    if args.limit:  # a seeded random subset (the training list is shuffled), cache reused
+        train = train[: args.limit]
+        cached["train"] = head(cached["train"], args.limit)
     cache_seconds = time.perf_counter() - started
-    logger.info("cached layer-%d states in %.0fs", ks[0], cache_seconds)
+    logger.info("cached layer-%d states in %.0fs", kc, cache_seconds)
     weights = _class_weights(train, not args.no_balance, args.device)
     results: dict[str, Any] = {}
     for k in ks:
         t0 = time.perf_counter()
-        branch = train_branch(
-            cached["train"], base, ks[0], k, args, weights, cached["tweeteval_val"]
-        )
+        branch = train_branch(cached["train"], base, kc, k, args, weights, cached["tweeteval_val"])
         cal_logits, cal_labels = predict_logits(
-            cached["calibration"], base, ks[0], branch, args.device
+            cached["calibration"], base, kc, branch, args.device
         )
         temperature = fit_temperature(cal_logits, cal_labels)
         # the label mix the calibrated probabilities assume, for prior correction (nlp.priors)
@@ -398,7 +419,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             ("tweeteval_test", False),
             ("sst2_dev", True),
         ):
-            logits, labels = predict_logits(cached[name], base, ks[0], branch, args.device)
+            logits, labels = predict_logits(cached[name], base, kc, branch, args.device)
             report[name] = figures(logits, labels, temperature, binary)
         out_dir = args.output if len(ks) == 1 else args.output / f"k{k}"
         meta = {
