@@ -22,8 +22,12 @@ batch 64 of similar lengths, 6% linear warm-up then linear decay, class-balanced
 autocast on CPU and GPU). Then one temperature is fitted on the calibration slice (NLL, grid
 search) and the mean calibrated probability there is stored as the training prior (for the EM
 prior correction of ``nlp.priors``). Seed 13 for the split, sample, pairs, init, order and
-dropout. One epoch was what fitted the CPU time at hand (2 cores shared with other jobs: ~27 min
-to cache the states, then the epoch; see MODEL_CARD.md); more epochs are for a GPU.
+dropout. Measured on 2 CPU cores shared with four other jobs (load average 13-19): caching the
+layer-5 states of the 57,033 training examples took 27 min (once; later runs load them in about
+a minute), and the k=5 epoch ran at ~4-7 min per 100 steps of 892, so it was stopped before the
+end; the k=6 head on a 20,000-example subset (``--branch-layers 6 --cache-layer 5 --limit
+20000``) took 11 min. Its figures are in bench/results/sentiment.json; the shipped weights are
+still those of the earlier recipe (see README). More epochs and the full k=5 run are for a GPU.
 
 Figures (k=5, seed 13, CPU): see MODEL_CARD.md written next to the weights.
 """
