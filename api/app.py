@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session
 from starlette.middleware.sessions import SessionMiddleware
 
+import loop_closure.models  # noqa: F401 - the close-the-loop tables
 import voc.models  # noqa: F401 - every table known before the first query
 from api import errors
 from api.routes import router as api_router

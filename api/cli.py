@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from api import cli_serve, cli_users
+from api import cli_loop, cli_outbox, cli_requests, cli_serve, cli_users
 from api.cli_analyze import analyze, themes
 from api.cli_common import (
     configure_logging,
@@ -30,6 +30,9 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(cli_users.app, name="users")
 app.add_typer(nps_app, name="nps")
+app.add_typer(cli_requests.app, name="requests")
+app.add_typer(cli_outbox.app, name="outbox")
+app.add_typer(cli_loop.app, name="loop")
 app.command("ingest")(ingest)
 app.command("analyze")(analyze)
 app.command("themes")(themes)

@@ -48,6 +48,7 @@ def _analyze_database(seed: int | None) -> None:
             session,
             models=models,
             seed=seed if seed is not None else current.nlp.seed,
+            product_names=current.nlp.product_names,
             batch_size=current.nlp.batch_size,
             progress=bars,
         )

@@ -11,6 +11,7 @@ from api.cli_progress import progress_bars
 from voc.db import session_scope
 from voc.errors import InvalidInput
 from voc.export import neutralise_formula
+from voc.feedback.date_bounds import DateBounds
 from voc.feedback.models import Source
 from voc.feedback.reader import FeedbackFile
 from voc.nlp_runtime import get_models
@@ -18,7 +19,15 @@ from voc.theme import queries as theme_queries
 from voc.theme.file_analysis import FileAnalysis, ItemOutcome
 from voc.theme.file_analysis import analyze_file as run_file
 
-EXTRA_COLUMNS = ("theme_id", "theme_label", "theme_confidence", "sentiment", "sentiment_score")
+EXTRA_COLUMNS = (
+    "theme_id",
+    "theme_label",
+    "theme_confidence",
+    "sentiment",
+    "sentiment_score",
+    "kind",
+    "kind_confidence",
+)
 
 
 def _cell(value: object) -> str:
@@ -30,7 +39,7 @@ def _cell(value: object) -> str:
 
 def _extra(outcome: ItemOutcome | None) -> list[str]:
     if outcome is None:
-        return ["", "", "", "", ""]
+        return [""] * len(EXTRA_COLUMNS)
     assigned = outcome.theme_id is not None
     return [
         str(outcome.theme_id) if assigned else "",
@@ -38,11 +47,13 @@ def _extra(outcome: ItemOutcome | None) -> list[str]:
         f"{outcome.confidence:.3f}" if assigned and outcome.confidence is not None else "",
         outcome.sentiment or "",
         f"{outcome.sentiment_score:.3f}" if outcome.sentiment_score is not None else "",
+        outcome.kind or "",
+        f"{outcome.kind_confidence:.3f}" if outcome.kind_confidence is not None else "",
     ]
 
 
 def write_output(path: Path, source_file: Path, analysis: FileAnalysis) -> int:
-    """Every input row with its theme and sentiment columns; returns rows written."""
+    """Every input row with its theme, sentiment and kind columns; returns rows written."""
     reader = FeedbackFile(source_file)
     written = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
@@ -93,6 +104,8 @@ def analyze_file(
             seed=seed if seed is not None else current.nlp.seed,
             batch_size=current.nlp.batch_size,
             progress=bars,
+            bounds=DateBounds(floor=current.feedback.date_floor),
+            product_names=current.nlp.product_names,
         )
         scope = {o.theme_id for o in analysis.outcomes.values() if o.theme_id is not None}
         listing = theme_queries.list_themes(session, include_hidden=True)

@@ -13,6 +13,7 @@ from api.cli_progress import progress_bars
 from voc.campaign import service as campaign_service
 from voc.config import Settings
 from voc.db import session_scope
+from voc.demo import PRODUCT
 from voc.demo.load import load_demo
 from voc.errors import NotFound, VocError
 from voc.nlp_runtime import get_models
@@ -73,7 +74,7 @@ def demo(
     engine = migrated_engine(current)
     console.print(f"database: {engine.url.render_as_string(hide_password=True)}")
     with session_scope(engine) as session:
-        path, summary = load_demo(session, current.data_dir / "demo")
+        path, summary = load_demo(session, current.data_dir / "demo", end=datetime.now(UTC).date())
     console.print(
         f"demo sample: {path} -> {summary.rows_read} rows read, {summary.inserted} new, "
         f"{summary.updated} updated, {summary.unchanged} unchanged, {summary.rejected} rejected"
@@ -84,6 +85,7 @@ def demo(
             session,
             models=models,
             seed=current.nlp.seed,
+            product_names=[PRODUCT, *current.nlp.product_names],
             batch_size=current.nlp.batch_size,
             progress=bars,
         )

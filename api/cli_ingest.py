@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from api.cli_common import console, err_console, migrated_engine, one_line_errors, settings
 from voc.db import session_factory, session_scope
 from voc.feedback import service as feedback_service
+from voc.feedback.date_bounds import DateBounds
 from voc.feedback.ingest import parse_mapping
 from voc.feedback.models import Source
 from voc.feedback.schemas import IngestSummary
@@ -51,7 +52,8 @@ def ingest(
 ) -> None:
     """Import feedback; bad rows are reported, a broken file changes nothing."""
     mapping = parse_mapping(map_ or [])
-    engine = migrated_engine(settings())
+    current = settings()
+    engine = migrated_engine(current)
     with _progress() as bar:
         task = bar.add_task(
             "ingest", total=max(file.stat().st_size if file.is_file() else 0, 1), rows=0
@@ -69,6 +71,7 @@ def ingest(
                 mapping=mapping,
                 rejects_path=rejects,
                 progress=progress,
+                bounds=DateBounds(floor=current.feedback.date_floor),
             )
 
         if dry_run:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli_common import configure_logging, migrated_engine, offline_env, settings
+from loop_closure import jobs as loop_jobs
 from voc.jobs.runners import DEFAULT_NAMESPACE
 from voc.jobs.worker import run_worker
 
@@ -39,7 +40,9 @@ def worker(
     if current.jobs.broker == "inprocess":
         raise typer.BadParameter("set VOC_JOBS__BROKER=redis (or rabbitmq) to run a worker")
     migrated_engine(current)
-    run_worker(current, namespace=namespace, threads=threads)
+    run_worker(
+        current, namespace=namespace, threads=threads, extra_actors=[loop_jobs.declare_actors]
+    )
 
 
 if __name__ == "__main__":

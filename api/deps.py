@@ -112,4 +112,6 @@ def require(permission: Permission) -> Callable[[User], User]:
 
 Reader = Annotated[User, Depends(require(Permission.READ))]
 Curator = Annotated[User, Depends(require(Permission.CURATE))]
+Linker = Annotated[User, Depends(require(Permission.LINK_REQUESTS))]
 Admin = Annotated[User, Depends(require(Permission.ADMIN))]
+LoopOps = Annotated[User, Depends(require(Permission.LOOP_CLOSURE))]

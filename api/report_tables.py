@@ -50,6 +50,7 @@ class Column:
     text: Callable[[Any], str] | None = None  # the shown text of the row, when not fmt(value)
     css: Callable[[Any], str] = lambda _row: ""
     title: Callable[[Any], str] = lambda _row: ""
+    href: Callable[[Any], str] = lambda _row: ""  # a page to link the shown text to (HTML)
 
     def shown(self, row: Any) -> str:
         """The text a page or Markdown shows for ``row``."""
@@ -209,7 +210,7 @@ def _accounts(report: CampaignReport) -> Table:
     columns = (
         Column("#", "rank", lambda a: a.rank),
         _csv("account_id", lambda a: a.account_id),
-        Column("account", "name", lambda a: a.name),
+        Column("account", "name", lambda a: a.name, href=lambda a: f"/accounts/{a.account_id}"),
         Column("health", "score", lambda a: a.score, num()),
         Column("ARR", "arr", lambda a: a.arr, money),
         *(_csv(name, _attr(name)) for name in (

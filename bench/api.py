@@ -44,7 +44,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _BENCH]
 sys.path.insert(0, str(_BENCH.parent))
 
 from bench._common import machine  # noqa: E402
-from bench.api_load import load  # noqa: E402
+from bench.api_load import load, load_requests  # noqa: E402
 
 logger = logging.getLogger("bench.api")
 PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -106,6 +106,10 @@ def _prepare(url: str, data_dir: Path, args: argparse.Namespace) -> dict[str, An
                 session, data_dir=data_dir, model_id=model_id, dim=384
             )
     index_s = time.perf_counter() - clock
+    request_timings = (
+        load_requests(engine, n_requests=args.n_requests) if args.n_requests > 0 else {}
+    )
+    result.timings.update(request_timings)
     with session_scope(engine) as session:
         user = user_service.create_user(session, email=EMAIL, role="admin", password=PASSWORD)
         _, token = user_service.create_token(session, user_id=user.id, name="bench")
@@ -246,6 +250,13 @@ async def _measure(base: str, token: str, args: argparse.Namespace) -> dict[str,
         themes = (await api.get("/api/v1/themes")).json()["themes"]
         ids = [t["id"] for t in themes[:10]]  # the biggest themes
         word = args.word
+        listed = (await api.get("/api/v1/requests", params={"limit": 10})).json()["requests"]
+        request_ids = [r["id"] for r in listed] or [1]  # the best opportunities
+
+        def request_get(client: httpx.AsyncClient, path: str) -> Callable[[int], httpx.Request]:
+            return lambda i: client.build_request(
+                "GET", path.format(id=request_ids[i % len(request_ids)])
+            )
 
         def get(client: httpx.AsyncClient, path: str) -> Callable[[int], httpx.Request]:
             return lambda i: client.build_request("GET", path.format(id=ids[i % len(ids)]))
@@ -282,6 +293,10 @@ async def _measure(base: str, token: str, args: argparse.Namespace) -> dict[str,
             "page_feedback_rare_text_search": get(page, f"/feedback?q={args.rare_word}"),
             "api_semantic_search": semantic(api, "/api/v1/search", k=20),
             "page_semantic_search": semantic(page, "/feedback", mode="semantic"),
+            "api_requests_list": get(api, "/api/v1/requests?sort=arr"),
+            "page_requests_list": get(page, "/requests?sort=arr"),
+            "api_request_detail": request_get(api, "/api/v1/requests/{id}"),
+            "page_request_detail": request_get(page, "/requests/{id}"),
             "api_feedback_create": create,
             "api_feedback_bulk": bulk,
         }
@@ -362,6 +377,7 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--n-items", type=int, default=1_000_000)
     parser.add_argument("--n-themes", type=int, default=300)
+    parser.add_argument("--n-requests", type=int, default=2_000, help="product requests to add")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per endpoint")
     parser.add_argument("--max-requests", type=int, default=2_000, help="per endpoint")

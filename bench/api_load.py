@@ -281,3 +281,54 @@ def load(
             conn.execute(text("ANALYZE"))
     timings["analyze"] = time.perf_counter() - clock - timings["stats"]
     return LoadResult(n_items=n_items, n_themes=n_themes, n_assigned=n_assigned, timings=timings)
+
+
+def load_requests(engine: Engine, *, n_requests: int, seed: int = 7) -> dict[str, float]:
+    """Add product requests: each confirmed on 1-3 themes, a few direct item links; totals stored.
+
+    Titles come from the synthetic feature names; the stored evidence totals are computed for
+    every request (what the list page reads). Returns step timings.
+    """
+    from voc.request.evidence import refresh_stats
+    from voc.request.models import FeedbackRequestLink, ProductRequest, ThemeRequestLink
+
+    rng = np.random.default_rng(seed + 1)
+    clock = time.perf_counter()
+    with engine.connect() as conn:
+        theme_ids = [int(t) for t in conn.execute(select(Theme.id).order_by(Theme.id)).scalars()]
+        max_item = int(conn.execute(select(func.max(Feedback.id))).scalar() or 0)
+    now = START + timedelta(weeks=WEEKS)
+    requests, theme_links, item_links = [], [], []
+    for n in range(n_requests):
+        feature = FEATURES[n % len(FEATURES)]
+        requests.append({
+            "id": n + 1, "title": f"{feature}: improvement {n + 1}",
+            "description": f"Customers ask about the {feature}.", "status": "open",
+            "external_key": f"BENCH-{n + 1}", "created_by": "bench", "updated_by": "bench",
+            "created_at": now, "updated_at": now,
+        })  # fmt: skip
+        for theme_id in rng.choice(theme_ids, size=int(rng.integers(1, 4)), replace=False):
+            theme_links.append({
+                "theme_id": int(theme_id), "request_id": n + 1, "state": "confirmed",
+                "origin": "editor", "score": None, "decided_by": "bench", "decided_at": now,
+                "created_at": now,
+            })  # fmt: skip
+        for item in {int(i) for i in rng.integers(1, max_item + 1, size=5)}:
+            item_links.append({"feedback_id": item, "request_id": n + 1, "score": None,
+                               "linked_by": "bench", "linked_at": now})  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(insert(_table(ProductRequest)), requests)
+        conn.execute(insert(_table(ThemeRequestLink)), theme_links)
+        conn.execute(insert(_table(FeedbackRequestLink)), item_links)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("SELECT setval('product_requests_id_seq', :n)"), {"n": n_requests})
+    timings = {"requests_insert": time.perf_counter() - clock}
+    clock = time.perf_counter()
+    ids = list(range(1, n_requests + 1))
+    for start in range(0, len(ids), 100):
+        with session_scope(engine) as session:
+            refresh_stats(session, request_ids=ids[start : start + 100])
+        logger.info("request totals %d / %d", start + 100, n_requests)
+    timings["requests_stats"] = time.perf_counter() - clock
+    return timings

@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 from nlp.assign import CONFIDENCE_TEMPERATURE, assign_to_themes
 from nlp.discovery import describe_themes
+from nlp.labels import PhraseEmbedder
 from nlp.matching import CurrentCluster, LineageEvent, PriorTheme, match_themes
 from nlp.types import DiscoveryParams, DiscoveryResult
 
@@ -172,6 +173,7 @@ def continue_themes(
     prior: PriorState,
     *,
     seed: int = 42,
+    phrase_embedder: PhraseEmbedder | None = None,
 ) -> Continuation:
     """Reconcile a fresh discovery with the stored themes (see the module docstring)."""
     params = fresh.params
@@ -193,7 +195,7 @@ def continue_themes(
         labels = np.where(labels >= 0, index[np.maximum(labels, 0)], -1)
         kept = [k for i, k in enumerate(kept) if alive[i]]
         added = [a for j, a in enumerate(added) if alive[len(alive) - len(added) + j]]
-    themes = describe_themes(embeddings, texts, labels, params, seed)
+    themes = describe_themes(embeddings, texts, labels, params, seed, phrase_embedder)
     final_centroids = _unit(np.stack([t.centroid for t in themes])) if themes else centroids
     result = DiscoveryResult(
         labels=labels,

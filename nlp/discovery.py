@@ -20,7 +20,7 @@ import numpy.typing as npt
 from nlp.assign import CONFIDENCE_TEMPERATURE, assign_to_themes
 from nlp.clustering import centroids_of, hdbscan_labels, merge_similar, propagate_to_noise
 from nlp.keywords import class_tfidf
-from nlp.labels import make_labels
+from nlp.labels import PhraseEmbedder, make_labels
 from nlp.reduction import reduce_dimensions
 from nlp.representatives import pick_representatives
 from nlp.types import DiscoveredTheme, DiscoveryParams, DiscoveryResult
@@ -125,8 +125,13 @@ def discover_themes(
     seed: int = 42,
     params: DiscoveryParams | None = None,
     sentiments: Sequence[float] | None = None,
+    phrase_embedder: PhraseEmbedder | None = None,
 ) -> DiscoveryResult:
-    """Discover themes in unit-norm embeddings of texts; deterministic for a given seed."""
+    """Discover themes in unit-norm embeddings of texts; deterministic for a given seed.
+
+    ``phrase_embedder`` (the model that embedded the texts) lets labels be ranked by their
+    closeness to the theme's centroid as well as by c-TF-IDF (see :mod:`nlp.labels`).
+    """
     del sentiments  # Part of the contract; the domain layer computes each theme's mix.
     n = embeddings.shape[0]
     if len(texts) != n:
@@ -147,7 +152,7 @@ def discover_themes(
     labels, confidence = _assign_rest(embeddings, labels, params)
     n_assigned = int(np.sum(labels >= 0)) - n_clustered
     clock.lap("assign")
-    themes = _describe(embeddings, texts, labels, params, seed, clock)
+    themes = _describe(embeddings, texts, labels, params, seed, clock, phrase_embedder)
     logger.info("discovered %d themes in %d items", len(themes), n)
     return DiscoveryResult(
         labels=labels,
@@ -167,6 +172,7 @@ def _describe(
     params: DiscoveryParams,
     seed: int,
     clock: _Clock,
+    phrase_embedder: PhraseEmbedder | None = None,
 ) -> tuple[DiscoveredTheme, ...]:
     n_themes = int(labels.max(initial=-1)) + 1
     if n_themes == 0:
@@ -177,7 +183,16 @@ def _describe(
     )
     clock.lap("keywords")
     weights = [_keyword_weights(terms.keywords[t]) for t in range(n_themes)]
-    theme_labels = make_labels(texts, labels, terms.keywords, weights)
+    theme_labels = make_labels(
+        texts,
+        labels,
+        terms.keywords,
+        weights,
+        centroids=centroids,
+        embed=phrase_embedder,
+        product_names=params.product_names,
+        ranking=params.label_ranking,
+    )
     clock.lap("labels")
     sizes = np.bincount(labels[labels >= 0], minlength=n_themes)
     themes = []
@@ -215,6 +230,7 @@ def describe_themes(
     labels: npt.NDArray[np.int64],
     params: DiscoveryParams,
     seed: int = 42,
+    phrase_embedder: PhraseEmbedder | None = None,
 ) -> tuple[DiscoveredTheme, ...]:
     """Keywords, label, quotes and centroid of each theme of a given labelling."""
-    return _describe(embeddings, texts, labels, params, seed, _Clock())
+    return _describe(embeddings, texts, labels, params, seed, _Clock(), phrase_embedder)

@@ -11,6 +11,7 @@ import numpy.typing as npt
 
 Reduction = Literal["umap", "pca", "none"]
 SelectionMethod = Literal["eom", "leaf"]
+LabelRanking = Literal["ctfidf", "centroid", "hybrid"]
 
 # Above this many items, discovery runs on a seeded sample and the rest is assigned through
 # the incremental path (assign_to_themes); keeps 100k-1M items within the time budget.
@@ -35,6 +36,9 @@ class DiscoveryParams:
     n_keywords: int = 10
     n_representatives: int = 5
     keyword_min_df: int = 2
+    # the product's own names never start or end a label ("Recommend Quillo")
+    product_names: tuple[str, ...] = ()
+    label_ranking: LabelRanking = "centroid"  # see nlp.labels and bench/theme_labels.py
 
     @classmethod
     def for_size(cls, n: int) -> DiscoveryParams:

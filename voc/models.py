@@ -3,6 +3,13 @@
 from voc.customer.models import Account, Customer
 from voc.feedback.models import EmbeddingCache, Feedback
 from voc.jobs.models import Job
+from voc.request.models import (
+    FeedbackRequestLink,
+    ProductRequest,
+    RequestStats,
+    RequestStatusChange,
+    ThemeRequestLink,
+)
 from voc.theme.curation_models import CurationEvent
 from voc.theme.models import AnalysisRun, Theme, ThemeAssignment, ThemeLineage, ThemeStats
 from voc.user.models import ApiToken, User
@@ -15,10 +22,15 @@ __all__ = [
     "Customer",
     "EmbeddingCache",
     "Feedback",
+    "FeedbackRequestLink",
     "Job",
+    "ProductRequest",
+    "RequestStats",
+    "RequestStatusChange",
     "Theme",
     "ThemeAssignment",
     "ThemeLineage",
+    "ThemeRequestLink",
     "ThemeStats",
     "User",
 ]

@@ -5,11 +5,21 @@
 
 from fastapi import APIRouter
 
-from api.pages import auth, campaigns, curation, feedback, runs, themes
+from api.pages import (
+    auth,
+    campaigns,
+    curation,
+    feedback,
+    loop,
+    requests,
+    runs,
+    themes,
+    unsubscribe,
+)
 from api.pages.templating import STATIC_DIR, TEMPLATES_DIR, render_error
 
 router = APIRouter(include_in_schema=False)
-for _module in (auth, themes, curation, feedback, runs, campaigns):
+for _module in (auth, themes, curation, feedback, runs, campaigns, requests, loop, unsubscribe):
     router.include_router(_module.router)
 
 __all__ = ["STATIC_DIR", "TEMPLATES_DIR", "render_error", "router"]

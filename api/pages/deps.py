@@ -44,3 +44,5 @@ def page_permission(permission: Permission) -> Callable[[User], User]:
 
 Reader = Annotated[User, Depends(page_permission(Permission.READ))]
 Curator = Annotated[User, Depends(page_permission(Permission.CURATE))]
+Linker = Annotated[User, Depends(page_permission(Permission.LINK_REQUESTS))]
+LoopOps = Annotated[User, Depends(page_permission(Permission.LOOP_CLOSURE))]

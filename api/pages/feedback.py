@@ -14,7 +14,7 @@ from api.pages.routing import PageRoute
 from api.pages.templating import render
 from api.pages.views import SENTIMENTS, page_filters
 from voc.export import display_text
-from voc.feedback.models import Source
+from voc.feedback.models import Kind, Source
 from voc.feedback.schemas import FeedbackRead
 from voc.nlp_runtime import get_models
 from voc.search import explore as explorer
@@ -25,7 +25,7 @@ router = APIRouter(route_class=PageRoute)
 PAGE_SIZE = 50
 CSV_HEADER = (
     "feedback_id", "created_at", "source", "external_id", "score", "sentiment",
-    "sentiment_score", "theme_id", "theme", "similarity", "text",
+    "sentiment_score", "kind", "kind_confidence", "theme_id", "theme", "similarity", "text",
 )  # fmt: skip
 Sentiment = Literal["negative", "neutral", "positive"]
 
@@ -44,13 +44,16 @@ def explorer_page(
     source: str | None = None,
     segment: Annotated[str | None, Query(max_length=64)] = None,
     sentiment: Sentiment | None = None,
+    kind: Kind | None = None,
     theme: int | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     format: Literal["html", "csv"] = "html",
 ) -> Response:
     """Find what customers said: newest first, by words, or by meaning (semantic search)."""
     page_f = page_filters(start, end, source, segment)
-    filters = page_f.feedback_filters(theme_id=theme, sentiment=sentiment)
+    filters = page_f.feedback_filters(
+        theme_id=theme, sentiment=sentiment, kind=kind.value if kind else None
+    )
     ask = ExploreQuery(text=(q or "").strip() or None, mode=mode, filters=filters)
     data_dir, models = settings.data_dir, partial(get_models, settings)  # loaded if semantic
     if format == "csv":
@@ -67,6 +70,8 @@ def explorer_page(
         "semantic": found.is_semantic,
         "filters": page_f,
         "sentiment": sentiment,
+        "kind": kind.value if kind else None,
+        "kinds": [k.value for k in Kind],
         "theme": theme,
         "options": {"sources": [s.value for s in Source], "segments": []},
         "sentiments": SENTIMENTS,
@@ -74,7 +79,7 @@ def explorer_page(
         "hits": found.hits,
         "cursor": cursor,
         "next_cursor": found.next_cursor,
-        "is_filtered": bool(ask.text or page_f.as_params() or sentiment or theme),
+        "is_filtered": bool(ask.text or page_f.as_params() or sentiment or kind or theme),
     }
     return render(request, "pages/feedback.html", context)
 
@@ -82,5 +87,6 @@ def explorer_page(
 def _row(item: FeedbackRead, similarity: float | None = None) -> list[Cell]:
     return [
         item.id, item.created_at, item.source, item.external_id, item.score, item.sentiment_label,
-        item.sentiment_score, item.theme_id, item.theme_label, similarity, display_text(item.text),
+        item.sentiment_score, item.kind, item.kind_confidence, item.theme_id, item.theme_label,
+        similarity, display_text(item.text),
     ]  # fmt: skip

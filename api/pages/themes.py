@@ -16,8 +16,9 @@ from api.pages.routing import PageRoute
 from api.pages.templating import render, render_fragment
 from api.pages.views import SENTIMENTS, ThemeRow, page_filters, series_for_chart, theme_rows
 from voc.export import display_text, export_items
-from voc.feedback.models import Source
+from voc.feedback.models import Kind, Source
 from voc.feedback.schemas import FeedbackFilters, FeedbackPage, FeedbackRead
+from voc.request import suggest as request_suggest
 from voc.theme import curation
 from voc.theme import queries as theme_queries
 from voc.user.models import Permission
@@ -118,11 +119,12 @@ def detail(
     theme_id: int,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     sentiment: Literal["negative", "neutral", "positive"] | None = None,
+    kind: Kind | None = None,
     format: Fmt = "html",
 ) -> Response:
-    """One theme: what customers say (quotes with sentiment), trend, segments, similar themes."""
+    """One theme: what customers say (quotes with sentiment), trend, kinds, segments, similar."""
     theme = theme_queries.get_detail(session, theme_id)
-    item_filters = FeedbackFilters(sentiment=sentiment)
+    item_filters = FeedbackFilters(sentiment=sentiment, kind=kind.value if kind else None)
     if format == "csv":
         return csv_response(
             f"theme-{theme_id}-items.csv",
@@ -139,6 +141,9 @@ def detail(
         "theme": theme,
         "items": items,
         "sentiment": sentiment,
+        "kind": kind.value if kind else None,
+        "kinds": [k.value for k in Kind],
+        "kind_rows": [(k.kind, k.count, None) for k in theme.kinds if k.count],
         "cursor": cursor,
         "trend_labels": labels,
         "trend_counts": counts,
@@ -153,6 +158,8 @@ def detail(
             "pages/_theme_options.html", tuple(targets), targets=targets
         ),
         "history": curation.history(session, theme_id=theme_id, limit=10),
+        "theme_requests": request_suggest.requests_of_theme(session, theme_id=theme_id),
+        "can_link": user.can(Permission.LINK_REQUESTS),
     }
     return render(request, "pages/theme_detail.html", context)
 
@@ -162,8 +169,8 @@ def _merge_targets(session: SessionDep, theme_id: int) -> list[tuple[int, str]]:
 
 
 FEEDBACK_CSV_HEADER = (
-    "feedback_id", "created_at", "source", "score", "sentiment", "sentiment_score", "theme_id",
-    "theme", "text",
+    "feedback_id", "created_at", "source", "score", "sentiment", "sentiment_score", "kind",
+    "kind_confidence", "theme_id", "theme", "text",
 )  # fmt: skip
 
 
@@ -181,5 +188,6 @@ def _theme_items_csv(
 def _item_row(item: FeedbackRead) -> list[Cell]:
     return [
         item.id, item.created_at, item.source, item.score, item.sentiment_label,
-        item.sentiment_score, item.theme_id, item.theme_label, display_text(item.text),
+        item.sentiment_score, item.kind, item.kind_confidence, item.theme_id, item.theme_label,
+        display_text(item.text),
     ]  # fmt: skip

@@ -13,7 +13,6 @@ from voc.feedback.schemas import FeedbackFilters
 from voc.theme.schemas import ThemeFilters, ThemeSummary, TrendPoint
 
 SPARK_WEEKS = 12
-MOMENTUM_WEEKS = 4
 SENTIMENTS = ("negative", "neutral", "positive")
 
 
@@ -43,8 +42,10 @@ class PageFilters:
             created_from=start_at, created_to=end_at, source=self.source, segment=self.segment
         )
 
-    def feedback_filters(self, *, theme_id: int | None, sentiment: str | None) -> FeedbackFilters:
-        """The same filters, with a theme and a sentiment, as the feedback read side takes them."""
+    def feedback_filters(
+        self, *, theme_id: int | None, sentiment: str | None, kind: str | None = None
+    ) -> FeedbackFilters:
+        """The same filters, with a theme, a sentiment and a kind, as the read side takes them."""
         start_at, end_at = self.created_range()
         return FeedbackFilters(
             source=self.source,
@@ -52,6 +53,7 @@ class PageFilters:
             created_to=end_at,
             theme_id=theme_id,
             sentiment=sentiment,
+            kind=kind,
             segment=self.segment,
         )
 
@@ -107,19 +109,9 @@ def last_week_of(themes: Sequence[ThemeSummary]) -> date | None:
     return max(weeks) if weeks else None
 
 
-def momentum(series: Sequence[int], window: int = MOMENTUM_WEEKS) -> float | None:
-    """Relative change of the last ``window`` weeks against the ``window`` before them."""
-    if len(series) < 2 * window:
-        return None
-    recent, before = sum(series[-window:]), sum(series[-2 * window : -window])
-    if before == 0:
-        return None if recent == 0 else 1.0
-    return (recent - before) / before
-
-
 @dataclass(frozen=True)
 class ThemeRow:
-    """One overview row: the summary plus its sparkline series and momentum."""
+    """One overview row: the summary, its sparkline series and its trend change."""
 
     theme: ThemeSummary
     series: list[int]
@@ -144,7 +136,7 @@ def theme_rows(themes: Sequence[ThemeSummary], *, sort: str, direction: str) -> 
     rows = []
     for theme in themes:
         series = _series_over(theme.trend, weeks) if last else []
-        rows.append(ThemeRow(theme, series, momentum(series)))
+        rows.append(ThemeRow(theme, series, theme.trend_change))
     key = SORT_KEYS.get(sort, SORT_KEYS["size"])
     rows.sort(key=lambda r: (-r.theme.size, r.theme.id))
     rows.sort(key=key, reverse=direction != "asc")

@@ -2,10 +2,25 @@
 
 from fastapi import APIRouter
 
-from api.routes import campaigns, curation, feedback, runs, search, themes, users
+from api.routes import (
+    accounts,
+    campaigns,
+    curation,
+    email_events,
+    feedback,
+    loop,
+    requests,
+    runs,
+    search,
+    themes,
+    users,
+)
 
 router = APIRouter()
-for _module in (feedback, search, themes, curation, runs, users, campaigns):
+for _module in (
+    feedback, search, themes, curation, runs, users, campaigns, requests, accounts, email_events,
+    loop,
+):  # fmt: skip
     router.include_router(_module.router)
 
 __all__ = ["router"]

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Body, Query, Response
 from api.deps import Curator, JobQueueDep, PathId, QueryId, Reader, SessionDep, SettingsDep
 from voc.feedback import queries as feedback_queries
 from voc.feedback import service as feedback_service
-from voc.feedback.models import Source
+from voc.feedback.date_bounds import DateBounds
+from voc.feedback.models import Kind, Source
 from voc.feedback.schemas import (
     BulkResult,
     FeedbackCreate,
@@ -34,6 +35,7 @@ def list_feedback(
     created_to: datetime | None = None,
     theme_id: QueryId = None,
     sentiment: Sentiment = None,
+    kind: Kind | None = None,
     segment: Annotated[str | None, Query(max_length=64)] = None,
     score_min: Annotated[int | None, Query(ge=0, le=10)] = None,
     score_max: Annotated[int | None, Query(ge=0, le=10)] = None,
@@ -48,6 +50,7 @@ def list_feedback(
         created_to=created_to,
         theme_id=theme_id,
         sentiment=sentiment,
+        kind=kind.value if kind else None,
         segment=segment,
         score_min=score_min,
         score_max=score_max,
@@ -58,7 +61,7 @@ def list_feedback(
 
 @router.get("/{feedback_id}", response_model=FeedbackRead)
 def get_feedback(session: SessionDep, _user: Reader, feedback_id: PathId) -> FeedbackRead:
-    """One item with its sentiment and theme."""
+    """One item with its sentiment, kind and theme."""
     return feedback_queries.get_or_raise(session, feedback_id)
 
 
@@ -72,7 +75,8 @@ def create_feedback(
 ) -> FeedbackRead:
     """Store one item and assign it to a theme at once (with its sentiment)."""
     models = get_models(settings)
-    return feedback_service.create(session, data=data, models=models, queue=queue)
+    bounds = DateBounds(floor=settings.feedback.date_floor)
+    return feedback_service.create(session, data=data, models=models, queue=queue, bounds=bounds)
 
 
 @router.post(
@@ -92,7 +96,12 @@ def bulk_create(
     """Store many items; small bulks are assigned inline, large ones in background batches."""
     models = get_models(settings) if len(items) <= feedback_service.INLINE_LIMIT else None
     result = feedback_service.create_many(
-        session, items=items, models=models, queue=queue, created_by=user.email
+        session,
+        items=items,
+        models=models,
+        queue=queue,
+        created_by=user.email,
+        bounds=DateBounds(floor=settings.feedback.date_floor),
     )
     if result.job is not None:
         response.status_code = 202

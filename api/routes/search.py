@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import QueryId, Reader, SessionDep, SettingsDep
-from voc.feedback.models import Source
+from voc.feedback.models import Kind, Source
 from voc.feedback.schemas import FeedbackFilters
 from voc.nlp_runtime import get_models
 from voc.search import service as search_service
@@ -28,12 +28,14 @@ def semantic_search(
     theme_id: QueryId = None,
     created_from: datetime | None = None,
     created_to: datetime | None = None,
+    kind: Kind | None = None,
 ) -> SearchResult:
     """The ``k`` items closest in meaning to ``q`` (cosine similarity), optionally filtered."""
     filters = None
-    if source or theme_id or created_from or created_to:
+    if source or theme_id or created_from or created_to or kind:
         filters = FeedbackFilters(
             source=source.value if source else None,
+            kind=kind.value if kind else None,
             theme_id=theme_id,
             created_from=created_from,
             created_to=created_to,

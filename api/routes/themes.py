@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import PathId, Reader, SessionDep
 from voc.feedback import queries as feedback_queries
-from voc.feedback.models import Source
+from voc.feedback.models import Kind, Source
 from voc.feedback.schemas import FeedbackFilters, FeedbackPage
 from voc.theme import queries as theme_queries
 from voc.theme.schemas import ThemeDetail, ThemeFilters, ThemeList
@@ -53,12 +53,13 @@ def theme_items(
     _user: Reader,
     theme_id: PathId,
     sentiment: Annotated[str | None, Query(pattern="^(positive|negative|neutral)$")] = None,
+    kind: Kind | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=feedback_queries.MAX_LIMIT)] = 50,
 ) -> FeedbackPage:
     """Items of a theme, newest first, with cursor pagination."""
-    filters = FeedbackFilters(sentiment=sentiment, q=q)
+    filters = FeedbackFilters(sentiment=sentiment, kind=kind.value if kind else None, q=q)
     return theme_queries.list_items(
         session, theme_id=theme_id, filters=filters, cursor=cursor, limit=limit
     )

@@ -11,13 +11,17 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, event, select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
 from tests.voc_fixtures import World, build_world
 from voc.config import Settings
+from voc.customer.models import Account
 from voc.db import make_engine
+from voc.request import links as request_links
+from voc.request import service as request_service
+from voc.request.schemas import RequestCreate
 from voc.user import service as user_service
 from voc.user.models import Role
 
@@ -60,6 +64,8 @@ class ApiWorld:
     tokens: dict[Role, str]
     world: World
     queue: RecordingQueue
+    request_id: int = 0  # a product request linked to the CSV theme
+    account_id: int = 0  # the account of the world's first customer
 
     def headers(self, role: Role | None) -> dict[str, str]:
         return {} if role is None else {"Authorization": f"Bearer {self.tokens[role]}"}
@@ -131,6 +137,15 @@ def api(api_session: Session, app_and_queue: tuple[FastAPI, RecordingQueue]) -> 
     for role in Role:
         user = user_service.create_user(db_session, email=f"{role.value}@voc.example", role=role)
         tokens[role] = user_service.create_token(db_session, user_id=user.id, name="test")[1]
+    request = request_service.create(
+        db_session, data=RequestCreate(title="Choose the CSV separator", external_key="REQ-1"),
+        actor="admin@voc.example",
+    )  # fmt: skip
+    request_links.confirm_theme(
+        db_session, request_id=request.id, theme_id=world.csv_theme, actor="admin@voc.example"
+    )
+    account_id = db_session.scalars(select(Account.id).order_by(Account.id)).first() or 0
     db_session.commit()
     with TestClient(app) as client:
-        yield ApiWorld(client=client, tokens=tokens, world=world, queue=queue)
+        yield ApiWorld(client=client, tokens=tokens, world=world, queue=queue,
+                       request_id=request.id, account_id=account_id)  # fmt: skip

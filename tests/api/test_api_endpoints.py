@@ -198,3 +198,20 @@ def test_openapi_docs_are_served(api: ApiWorld) -> None:
     assert api.client.get("/docs").status_code == 200
     schema = api.client.get("/openapi.json").json()
     assert "/api/v1/themes/{theme_id}/split" in schema["paths"]
+
+
+@pytest.mark.parametrize("created_at", ["0001-01-01T00:00:00Z", "1989-12-31", "9999-12-31"])
+def test_implausible_dates_are_refused_naming_the_field(api: ApiWorld, created_at: str) -> None:
+    item = {"source": "survey", "text": "Dated oddly", "created_at": created_at}
+    one = api.client.post("/api/v1/feedback", json=item, headers=api.headers(EDITOR))
+    assert one.status_code == 422, one.text
+    assert one.json()["error"] == "invalid_input"
+    assert one.json()["detail"].startswith("created_at: ")
+    bulk = [{"source": "survey", "text": "fine"}, item]
+    many = api.client.post("/api/v1/feedback/bulk", json=bulk, headers=api.headers(EDITOR))
+    assert many.status_code == 422, many.text
+    assert many.json()["detail"].startswith("items.1.created_at: ")
+    listing = api.client.get(
+        "/api/v1/feedback", params={"q": "Dated oddly"}, headers=api.headers(EDITOR)
+    )
+    assert listing.json()["items"] == []  # nothing of the refused request was stored

@@ -12,10 +12,19 @@ from sklearn.metrics import normalized_mutual_info_score
 from typer.testing import CliRunner
 
 from api.cli_analyze import analyze, themes
+from nlp.kinds import KINDS
 from voc.config import get_settings
 from voc.demo.generator import generate_demo
 
-EXTRA = ["theme_id", "theme_label", "theme_confidence", "sentiment", "sentiment_score"]
+EXTRA = [
+    "theme_id",
+    "theme_label",
+    "theme_confidence",
+    "sentiment",
+    "sentiment_score",
+    "kind",
+    "kind_confidence",
+]
 
 
 @pytest.fixture
@@ -59,6 +68,8 @@ def test_every_row_comes_back_with_theme_and_sentiment(
     assert [r["ref"] for r in rows_out] == [r["ref"] for r in rows_in]
     assert all(r["sentiment"] in {"negative", "neutral", "positive"} for r in rows_out)
     assert all(-1.0 <= float(r["sentiment_score"]) <= 1.0 for r in rows_out)
+    assert all(r["kind"] in KINDS for r in rows_out)
+    assert all(0.0 < float(r["kind_confidence"]) <= 1.0 for r in rows_out)
     assigned = [r for r in rows_out if r["theme_id"]]
     assert len(assigned) >= 0.8 * len(rows_out)
     assert all(r["theme_label"] and 0.0 < float(r["theme_confidence"]) <= 1.0 for r in assigned)

@@ -233,6 +233,8 @@ def test_overview_lists_visible_themes_with_stats(viewer: TestClient, world: Wor
     assert f'href="/themes/{world.hidden_id}"' not in page
     assert 'class="spark"' in page
     assert "Negative 100%" in page
+    # the newest item is from Monday 2024-05-27 (years before today): the trend ends that week
+    assert "(06 May 2024 to 02 Jun 2024, ending with the week of the newest item" in page
     shown = viewer.get("/themes?hidden=true").text
     assert f'href="/themes/{world.hidden_id}"' in shown
 

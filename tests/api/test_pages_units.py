@@ -12,7 +12,7 @@ from api.pages import charts
 from api.pages.auth import safe_next
 from api.pages.export import csv_lines, neutralise
 from api.pages.templating import environment
-from api.pages.views import momentum, page_filters, weekly_series
+from api.pages.views import page_filters, weekly_series
 from voc.errors import InvalidInput
 from voc.theme.schemas import TrendPoint
 
@@ -122,7 +122,7 @@ def test_sentiment_badge_shows_mixed_plainly() -> None:
     )
 
 
-def test_weekly_series_fills_missing_weeks_and_momentum_compares_windows() -> None:
+def test_weekly_series_fills_missing_weeks() -> None:
     points = [
         TrendPoint(week=date(2024, 1, 1), count=3),
         TrendPoint(week=date(2024, 1, 15), count=1),
@@ -131,9 +131,6 @@ def test_weekly_series_fills_missing_weeks_and_momentum_compares_windows() -> No
     full = [TrendPoint(week=date(2024, 1, 1 + 7 * i), count=c) for i, c in enumerate((4, 0, 2))]
     assert weekly_series(full, last_week=date(2024, 1, 15), weeks=3) == [4, 0, 2]
     assert weekly_series(full, last_week=date(2024, 1, 22), weeks=3) == [0, 2, 0]
-    assert momentum([1, 1, 1, 1, 2, 2, 2, 2]) == pytest.approx(1.0)
-    assert momentum([0] * 8) is None
-    assert momentum([1, 2]) is None
 
 
 def test_page_filters_end_date_is_inclusive_and_bad_input_is_named() -> None:

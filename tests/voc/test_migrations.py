@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine, insert, inspect, text
 from sqlalchemy.orm import Session
 
+import loop_closure.models  # noqa: F401 - the close-the-loop tables (voc cannot import them)
 import voc.models  # noqa: F401 - registers every table
 from voc.db import (
     Base,

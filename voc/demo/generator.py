@@ -6,7 +6,7 @@ import csv
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 from pathlib import Path
 from typing import NamedTuple
@@ -91,6 +91,8 @@ _WAVES = (
     ),
     _Wave("ticket", None, datetime(2026, 3, 1, tzinfo=UTC), 184, 300, "T-", 0.0),
 )
+# The newest item the fixed calendar above can hold (the ticket stream's last day).
+_LAST_MOMENT = max(w.start + timedelta(days=w.days) for w in _WAVES)
 _CHANNELS = (("email", 0.55), ("chat", 0.27), ("web", 0.18))
 
 
@@ -105,8 +107,11 @@ class _Planned(NamedTuple):
 class _Builder:
     """Holds the random source, the people and the texts already written."""
 
-    def __init__(self, seed: int, scale: float, include_blank_comments: bool) -> None:
+    def __init__(
+        self, seed: int, scale: float, include_blank_comments: bool, shift: timedelta
+    ) -> None:
         self.rng = random.Random(seed)
+        self.late_start = LATE_PERIOD_START + shift
         self.scale = scale
         self.blanks = include_blank_comments
         self.accounts = build_accounts(self.rng, max(5, round(60 * scale)))
@@ -162,7 +167,7 @@ class _Builder:
     def plan(self, wave: _Wave, customer: Customer) -> _Planned:
         rng, account = self.rng, customer.account
         created_at = self.when(wave)
-        late = created_at >= LATE_PERIOD_START
+        late = created_at >= self.late_start
         channel = rng.choices([c for c, _ in _CHANNELS], [w for _, w in _CHANNELS])[0]
         theme = self.theme(account, late, wave.source)
         scored = wave.source != "ticket" and rng.random() < wave.scored_share
@@ -225,16 +230,50 @@ def _weights(source: str, late: bool, at_risk: bool) -> list[float]:
     return weights
 
 
+def calendar_shift(end: date | None) -> timedelta:
+    """Whole weeks that move the sample's calendar so that its newest item is at most ``end``.
+
+    Whole weeks keep weekdays (and so the weekly trend) as they are, and keep the sample the
+    same for a week: loading it again on another day of that week changes nothing.
+    """
+    if end is None:
+        return timedelta(0)
+    gap = datetime.combine(end, time.min, tzinfo=UTC) - _LAST_MOMENT
+    return timedelta(weeks=gap // timedelta(weeks=1))
+
+
+def _shifted(wave: _Wave, shift: timedelta) -> _Wave:
+    if not shift or wave.source != "nps" or wave.name is None:
+        return replace(wave, start=wave.start + shift)
+    start = wave.start + shift
+    quarter = f"{start.year}-Q{(start.month - 1) // 3 + 1}"  # the campaign says when it ran
+    return replace(
+        wave,
+        start=start,
+        name=f"{quarter} NPS",
+        id_prefix=f"nps-{quarter.lower().replace('-', '')}-",
+    )
+
+
 def generate_demo(
-    seed: int = 7, *, scale: float = 1.0, include_blank_comments: bool = False
+    seed: int = 7,
+    *,
+    scale: float = 1.0,
+    include_blank_comments: bool = False,
+    end: date | None = None,
 ) -> list[DemoItem]:
-    """Generate the demo sample, deterministically for (seed, scale)."""
+    """Generate the demo sample, deterministically for (seed, scale, end).
+
+    Without ``end`` the sample keeps its fixed calendar (March to August 2026); with it, the
+    calendar moves by whole weeks so that the newest item falls in the seven days before ``end``.
+    """
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
-    builder = _Builder(seed, scale, include_blank_comments)
+    shift = calendar_shift(end)
+    builder = _Builder(seed, scale, include_blank_comments, shift)
     items: list[DemoItem] = []
     next_id = {"srv-": 1, "T-": 10001}
-    for wave in _WAVES:
+    for wave in (_shifted(w, shift) for w in _WAVES):
         count = max(1, round(wave.count * scale))
         batch = [builder.plan(wave, person) for person in builder.respondents(wave, count)]
         first = next_id.get(wave.id_prefix, 1)

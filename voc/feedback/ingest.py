@@ -39,6 +39,7 @@ from typing import Any, Final
 from pydantic import ValidationError
 
 from voc.errors import InvalidInput
+from voc.feedback.date_bounds import DEFAULT_BOUNDS, DateBounds
 from voc.feedback.models import Source
 from voc.feedback.reader import RawRecord
 from voc.feedback.schemas import FeedbackIn, RowError
@@ -140,6 +141,7 @@ class RowPreparer:
     source: Source | None
     campaign: str | None
     now: datetime
+    bounds: DateBounds = DEFAULT_BOUNDS
     extra_columns_cache: dict[frozenset[str], list[str]] = field(default_factory=dict)
 
     def prepare(self, record: RawRecord) -> PreparedRow | RowError:
@@ -161,6 +163,8 @@ class RowPreparer:
             item = FeedbackIn.model_validate(data)
         except ValidationError as exc:
             return _row_error(record.line, exc)
+        if (problem := self.bounds.problem(item.created_at, now=self.now)) is not None:
+            return RowError(line=record.line, field="created_at", reason=problem)
         return self.prepared(record.line, item)
 
     def _extras(self, values: dict[str, Any]) -> dict[str, Any]:

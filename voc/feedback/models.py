@@ -33,6 +33,16 @@ class Source(StrEnum):
     TICKET = "ticket"
 
 
+class Kind(StrEnum):
+    """What an item is (``nlp.kinds.KINDS``): it asks for something, reports breakage, ..."""
+
+    REQUEST = "request"
+    BUG = "bug"
+    PRAISE = "praise"
+    QUESTION = "question"
+    OTHER = "other"
+
+
 class Feedback(Base):
     """One piece of customer text; unique by (source, external_id)."""
 
@@ -45,6 +55,7 @@ class Feedback(Base):
         Index("ix_feedback_created_at_id", "created_at", "id"),  # keyset pagination
         Index("ix_feedback_customer_id", "customer_id"),
         Index("ix_feedback_text_hash", "text_hash"),
+        Index("ix_feedback_kind", "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +73,9 @@ class Feedback(Base):
     sentiment_score: Mapped[float | None] = mapped_column(Float)
     sentiment_is_mixed: Mapped[bool | None] = mapped_column(Boolean)
     sentiment_model: Mapped[str | None] = mapped_column(String(255))
+    # request / bug / praise / question / other (nlp.kinds), filled beside sentiment
+    kind: Mapped[str | None] = mapped_column(String(16))
+    kind_confidence: Mapped[float | None] = mapped_column(Float)
     ingested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

@@ -119,6 +119,8 @@ def _filtered(
         conditions.append(ThemeAssignment.theme_id == filters.theme_id)
     if filters.sentiment is not None:
         conditions.append(Feedback.sentiment_label == filters.sentiment)
+    if filters.kind is not None:
+        conditions.append(Feedback.kind == filters.kind)
     if filters.score_min is not None:
         conditions.append(Feedback.score >= filters.score_min)
     if filters.score_max is not None:
@@ -150,6 +152,8 @@ def _to_read(row: Any) -> FeedbackRead:
         sentiment_label=item.sentiment_label,
         sentiment_score=item.sentiment_score,
         sentiment_is_mixed=item.sentiment_is_mixed,
+        kind=item.kind,
+        kind_confidence=item.kind_confidence,
         theme_id=row[1],
         theme_confidence=row[2],
         is_manual_assignment=row[3],

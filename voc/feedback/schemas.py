@@ -261,7 +261,7 @@ class IngestSummary(BaseModel):
 
 
 class FeedbackRead(BaseModel):
-    """One feedback item with its sentiment and theme."""
+    """One feedback item with its sentiment, kind and theme."""
 
     id: int
     source: str
@@ -275,6 +275,8 @@ class FeedbackRead(BaseModel):
     sentiment_label: str | None
     sentiment_score: float | None
     sentiment_is_mixed: bool | None = None
+    kind: str | None = None
+    kind_confidence: float | None = None
     theme_id: int | None
     theme_label: str | None
     theme_confidence: float | None
@@ -306,6 +308,7 @@ class FeedbackFilters:
     created_to: datetime | None = None
     theme_id: int | None = None
     sentiment: str | None = None
+    kind: str | None = None
     segment: str | None = None
     score_min: int | None = None
     score_max: int | None = None

@@ -28,6 +28,7 @@ from voc.errors import InvalidInput
 from voc.export import neutralise_formula
 from voc.feedback import queries as feedback_queries
 from voc.feedback import text_index
+from voc.feedback.date_bounds import DEFAULT_BOUNDS, DateBounds
 from voc.feedback.ingest import PreparedRow, RowPreparer, resolve_columns
 from voc.feedback.models import Source
 from voc.feedback.reader import FeedbackFile, RawRecord
@@ -84,6 +85,7 @@ def ingest_file(
     batch_size: int = BATCH_SIZE,
     now: datetime | None = None,
     row_keys: dict[int, tuple[str, str]] | None = None,
+    bounds: DateBounds = DEFAULT_BOUNDS,
 ) -> IngestSummary:
     """Import a CSV/JSON/JSONL file of feedback in the caller's transaction.
 
@@ -111,7 +113,7 @@ def ingest_file(
             summary.rows_read += 1
             if preparer is None and record.problem is None:
                 columns = resolve_columns(file.columns or list(record.values), mapping or {})
-                preparer = _preparer(columns, source, campaign, now)
+                preparer = _preparer(columns, source, campaign, now, bounds)
             result = preparer.prepare(record) if preparer else _problem(record)
             _remember(row_keys, result)
             if isinstance(result, RowError):
@@ -141,11 +143,25 @@ def _remember(keys: dict[int, tuple[str, str]] | None, result: PreparedRow | Row
 
 
 def _preparer(
-    columns: dict[str, str], source: Source | None, campaign: str | None, now: datetime
+    columns: dict[str, str],
+    source: Source | None,
+    campaign: str | None,
+    now: datetime,
+    bounds: DateBounds,
 ) -> RowPreparer:
     if "source" not in columns and source is None:
         raise InvalidInput("--source is required: the file has no source column")
-    return RowPreparer(columns=columns, source=source, campaign=campaign, now=now)
+    return RowPreparer(columns=columns, source=source, campaign=campaign, now=now, bounds=bounds)
+
+
+def _check_dates(
+    items: Sequence[FeedbackCreate], *, bounds: DateBounds, now: datetime, is_bulk: bool
+) -> None:
+    """InvalidInput naming the field (``items.<i>.created_at`` in a bulk) of an implausible date."""
+    for index, item in enumerate(items):
+        if (problem := bounds.problem(item.created_at, now=now)) is not None:
+            where = f"items.{index}.created_at" if is_bulk else "created_at"
+            raise InvalidInput(f"{where}: {problem}")
 
 
 def _problem(record: RawRecord) -> RowError:
@@ -166,10 +182,17 @@ def _assign_now(
 
 
 def create(
-    session: Session, *, data: FeedbackCreate, models: Models, queue: JobQueue
+    session: Session,
+    *,
+    data: FeedbackCreate,
+    models: Models,
+    queue: JobQueue,
+    bounds: DateBounds = DEFAULT_BOUNDS,
 ) -> FeedbackRead:
     """Store an item, score and assign it at once; index it in the background."""
-    feedback_id = store_one(session, data=data, now=utcnow())
+    now = utcnow()
+    _check_dates([data], bounds=bounds, now=now, is_bulk=False)
+    feedback_id = store_one(session, data=data, now=now)
     _assign_now(session, feedback_ids=[feedback_id], models=models, queue=queue)
     return feedback_queries.get_or_raise(session, feedback_id)
 
@@ -181,9 +204,12 @@ def create_many(
     models: Models | None,
     queue: JobQueue,
     created_by: str,
+    bounds: DateBounds = DEFAULT_BOUNDS,
 ) -> BulkResult:
     """Store items; small bulks are assigned inline, large ones by batch jobs after commit."""
-    stored = store_many(session, items=items, now=utcnow())
+    now = utcnow()
+    _check_dates(items, bounds=bounds, now=now, is_bulk=True)
+    stored = store_many(session, items=items, now=now)
     ids, summary = stored.feedback_ids, stored.summary
     if not ids:
         return BulkResult(summary=summary, n_assigned_inline=0, job=None)

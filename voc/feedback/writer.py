@@ -30,6 +30,8 @@ _SENTIMENT_CLEARED = {
     "sentiment_score": None,
     "sentiment_is_mixed": None,
     "sentiment_model": None,
+    "kind": None,
+    "kind_confidence": None,
 }
 
 

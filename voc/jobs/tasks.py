@@ -38,7 +38,13 @@ def run_analysis(settings: Settings, *, run_id: int) -> None:
         models = get_models(settings)
         with session_scope(engine) as session:
             run = theme_service.get_run_or_raise(session, run_id=run_id)
-            theme_service.run_analysis(session, models=models, run=run, seed=run.seed)
+            theme_service.run_analysis(
+                session,
+                models=models,
+                run=run,
+                seed=run.seed,
+                product_names=settings.nlp.product_names,
+            )
             theme_stats.refresh(session)
     except Exception as exc:
         logger.exception("analysis run %s failed", run_id)

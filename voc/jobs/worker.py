@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from collections.abc import Callable, Sequence
 from types import FrameType
+from typing import Any
 
 from voc.config import Settings
 from voc.jobs.runners import DEFAULT_NAMESPACE, declare_actors, make_broker
@@ -19,12 +21,18 @@ def run_worker(
     namespace: str = DEFAULT_NAMESPACE,
     threads: int = 2,
     stop: threading.Event | None = None,
+    extra_actors: Sequence[Callable[..., dict[str, Any]]] = (),
 ) -> None:
-    """Consume jobs until SIGTERM/SIGINT (or ``stop`` is set); finishes the current ones."""
+    """Consume jobs until SIGTERM/SIGINT (or ``stop`` is set); finishes the current ones.
+
+    ``extra_actors`` declare actors of the layers above voc (the outbox relay of loop_closure).
+    """
     from dramatiq import Worker
 
     broker = make_broker(settings, namespace=namespace)
     declare_actors(broker, settings, queue_name=namespace)
+    for declare in extra_actors:
+        declare(broker, settings, queue_name=namespace)
     stop = stop or threading.Event()
 
     def _on_signal(signum: int, _frame: FrameType | None) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from voc.feedback import repository as feedback_repository
 from voc.feedback import service as feedback_service
+from voc.feedback.date_bounds import DEFAULT_BOUNDS, DateBounds
 from voc.feedback.models import Feedback, Source
 from voc.feedback.schemas import IngestSummary
 from voc.nlp_runtime import Models
@@ -24,13 +25,15 @@ CHUNK = 900
 
 @dataclass(frozen=True)
 class ItemOutcome:
-    """Theme and sentiment of one stored item."""
+    """Theme, sentiment and kind of one stored item."""
 
     theme_id: int | None
     theme_label: str | None
     confidence: float | None
     sentiment: str | None
     sentiment_score: float | None
+    kind: str | None = None
+    kind_confidence: float | None = None
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,7 @@ def _ids_for(session: Session, keys: dict[int, tuple[str, str]]) -> dict[int, in
 
 
 def outcomes_of(session: Session, *, feedback_ids: Sequence[int]) -> dict[int, ItemOutcome]:
-    """Theme (with its current label) and sentiment of each item, in bulk."""
+    """Theme (with its current label), sentiment and kind of each item, in bulk."""
     out: dict[int, ItemOutcome] = {}
     ids = sorted(set(feedback_ids))
     for start in range(0, len(ids), CHUNK):
@@ -68,6 +71,8 @@ def outcomes_of(session: Session, *, feedback_ids: Sequence[int]) -> dict[int, I
                 Feedback.id,
                 Feedback.sentiment_label,
                 Feedback.sentiment_score,
+                Feedback.kind,
+                Feedback.kind_confidence,
                 ThemeAssignment.theme_id,
                 ThemeAssignment.confidence,
                 Theme.human_label,
@@ -77,8 +82,10 @@ def outcomes_of(session: Session, *, feedback_ids: Sequence[int]) -> dict[int, I
             .join(Theme, Theme.id == ThemeAssignment.theme_id, isouter=True)
             .where(Feedback.id.in_(ids[start : start + CHUNK]))
         )
-        for fid, label, score, theme_id, conf, human, machine in session.execute(stmt):
-            out[fid] = ItemOutcome(theme_id, human or machine, conf, label, score)
+        for fid, label, score, kind, kind_conf, theme_id, conf, human, machine in session.execute(
+            stmt
+        ):
+            out[fid] = ItemOutcome(theme_id, human or machine, conf, label, score, kind, kind_conf)
     return out
 
 
@@ -93,6 +100,8 @@ def analyze_file(
     seed: int,
     batch_size: int = 64,
     progress: ProgressFactory | None = None,
+    bounds: DateBounds = DEFAULT_BOUNDS,
+    product_names: Sequence[str] = (),
 ) -> FileAnalysis:
     """Ingest ``path`` (idempotently) and analyse exactly its items; themes persist."""
     mapping = {}
@@ -102,7 +111,7 @@ def analyze_file(
         mapping["external_id"] = id_column
     keys: dict[int, tuple[str, str]] = {}
     summary = feedback_service.ingest_file(
-        session, path, source=source, mapping=mapping, row_keys=keys
+        session, path, source=source, mapping=mapping, row_keys=keys, bounds=bounds
     )
     line_to_item = _ids_for(session, keys)
     run = theme_service.run_analysis(
@@ -110,6 +119,7 @@ def analyze_file(
         models=models,
         scope_ids=sorted(set(line_to_item.values())),
         seed=seed,
+        product_names=product_names,
         batch_size=batch_size,
         progress=progress,
     )

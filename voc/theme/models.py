@@ -177,4 +177,6 @@ class ThemeStats(Base):
     weekly: Mapped[list[list[Any]]] = mapped_column(JsonType, default=list)
     # {segment: count}; "unknown" for items without an account segment
     segments: Mapped[dict[str, int]] = mapped_column(JsonType, default=dict)
+    # {kind: count} over items with a kind (request, bug, praise, question, other)
+    kinds: Mapped[dict[str, int]] = mapped_column(JsonType, default=dict, server_default="{}")
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

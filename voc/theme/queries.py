@@ -12,13 +12,16 @@ import numpy.typing as npt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer
 
+from nlp.kinds import KINDS
 from voc.errors import NotFound
 from voc.feedback import queries as feedback_queries
 from voc.feedback.models import Feedback
 from voc.feedback.schemas import FeedbackFilters, FeedbackPage, FeedbackRead
 from voc.theme import stats as theme_stats
+from voc.theme import trend as theme_trend
 from voc.theme.models import Theme, ThemeAssignment, ThemeStats, ThemeStatus
 from voc.theme.schemas import (
+    KindCount,
     Quote,
     SegmentCount,
     SentimentMix,
@@ -28,6 +31,7 @@ from voc.theme.schemas import (
     ThemeList,
     ThemeSummary,
     TrendPoint,
+    TrendWindow,
 )
 
 SortKey = Literal["size", "share", "nps", "negative_share", "avg_sentiment", "label", "trend"]
@@ -60,8 +64,13 @@ def _trend(weekly: dict[date, int], weeks: list[date]) -> list[TrendPoint]:
 
 
 def _summary(
-    theme: Theme, agg: theme_stats.Aggregate, total: int, weeks: list[date]
+    theme: Theme,
+    agg: theme_stats.Aggregate,
+    total: int,
+    weeks: list[date],
+    window: TrendWindow | None,
 ) -> ThemeSummary:
+    trend = _trend(agg.weekly, weeks)
     n_scored = agg.n_promoters + agg.n_passives + agg.n_detractors
     n_labelled = agg.n_positive + agg.n_negative + agg.n_neutral
     return ThemeSummary(
@@ -75,7 +84,8 @@ def _summary(
         keywords=list(theme.keywords or []),
         size=agg.n_items,
         share=agg.n_items / total if total else 0.0,
-        trend=_trend(agg.weekly, weeks),
+        trend=trend,
+        trend_change=theme_trend.change(trend, window),
         sentiment=SentimentMix(
             positive=agg.n_positive,
             negative=agg.n_negative,
@@ -93,7 +103,7 @@ def _sort_key(key: SortKey) -> object:
     if key == "label":
         return lambda s: s.label.casefold()
     if key == "trend":
-        return lambda s: sum(p.count for p in s.trend[-4:])
+        return lambda s: (s.trend_change is not None, s.trend_change or 0.0)
     if key == "nps":
         return lambda s: s.nps if s.nps is not None else float("inf")
     if key == "negative_share":
@@ -161,16 +171,18 @@ def _build_list(session: Session, filters: ThemeFilters, include_hidden: bool) -
     aggregates = _stats_for(session, themes, filters)
     total = sum(a.n_items for a in aggregates.values())
     last_weeks = [max(a.weekly) for a in aggregates.values() if a.weekly]
-    weeks = _weeks(max(last_weeks) if last_weeks else None, TREND_WEEKS)
+    last_week = max(last_weeks) if last_weeks else None
+    weeks = _weeks(last_week, TREND_WEEKS)
+    window = theme_trend.window_ending(last_week)
     visible = [t for t in themes if include_hidden or not t.is_hidden]
-    summaries = [
-        _summary(t, aggregates.get(t.id, theme_stats.Aggregate()), total, weeks) for t in visible
-    ]
+    empty = theme_stats.Aggregate()
+    summaries = [_summary(t, aggregates.get(t.id, empty), total, weeks, window) for t in visible]
     return ThemeList(
         themes=summaries,
         total_items=total,
         n_hidden=sum(1 for t in themes if t.is_hidden),
         is_filtered=not filters.is_empty,
+        trend_window=window,
     )
 
 
@@ -301,7 +313,7 @@ def similar_themes(session: Session, *, theme_id: int, k: int = N_SIMILAR) -> li
 
 
 def get_detail(session: Session, theme_id: int) -> ThemeDetail:
-    """A theme with quotes, trend (all weeks), segments and similar themes; NotFound if none.
+    """A theme with quotes, trend, segments, kind mix and similar themes; NotFound if none.
 
     Everything shown comes from the theme rows and the stored stats, so a detail is built once
     per (theme, stats + themes fingerprint): any run, curation step or new item moves the
@@ -333,17 +345,25 @@ def _build_detail(session: Session, theme_id: int) -> ThemeDetail:
     last_week = max(agg.weekly) if agg.weekly else None
     first_week = min(agg.weekly) if agg.weekly else None
     n_weeks = ((last_week - first_week).days // 7 + 1) if last_week and first_week else 0
-    summary = _summary(theme, agg, int(total or 0), _weeks(last_week, n_weeks))
+    window = theme_trend.window_ending(last_week)  # this theme's own newest week
+    summary = _summary(theme, agg, int(total or 0), _weeks(last_week, n_weeks), window)
     segments = [
         SegmentCount(segment=name, count=count, share=count / agg.n_items if agg.n_items else 0.0)
         for name, count in sorted(agg.segments.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
+    n_kinds = sum(agg.kinds.values())
+    kinds = [
+        KindCount(kind=k, count=agg.kinds.get(k, 0), share=agg.kinds.get(k, 0) / max(n_kinds, 1))
+        for k in KINDS
+    ]
     return ThemeDetail(
         **summary.model_dump(),
         human_description=theme.human_description,
+        trend_window=window,
         quotes=_quotes(session, theme),
         negative_quotes=_negative_quotes(session, theme_id),
         segments=segments,
+        kinds=kinds,
         similar=similar_themes(session, theme_id=theme_id),
         created_run_id=theme.created_run_id,
         last_run_id=theme.last_run_id,

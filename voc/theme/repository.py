@@ -25,6 +25,7 @@ class ItemRow:
     text: str
     text_hash: str
     sentiment_model: str | None
+    kind: str | None = None
 
 
 def _chunks(values: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
@@ -34,7 +35,13 @@ def _chunks(values: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]
 
 def load_items(session: Session, *, ids: Sequence[int] | None = None) -> list[ItemRow]:
     """Items with non-empty text, all of them or those with the given ids, ordered by id."""
-    columns = (Feedback.id, Feedback.text, Feedback.text_hash, Feedback.sentiment_model)
+    columns = (
+        Feedback.id,
+        Feedback.text,
+        Feedback.text_hash,
+        Feedback.sentiment_model,
+        Feedback.kind,
+    )
     base = select(*columns).where(func.length(func.trim(Feedback.text)) > 0)
     if ids is None:
         result = session.execute(base.order_by(Feedback.id).execution_options(yield_per=10_000))
@@ -117,8 +124,8 @@ def _with_created_at(session: Session, rows: list[dict[str, Any]]) -> list[dict[
     ]
 
 
-def update_sentiments(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    """Bulk update of sentiment columns by primary key."""
+def update_feedback_columns(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk update of feedback columns (sentiment, kind) by primary key."""
     for start in range(0, len(rows), WRITE_CHUNK):
         session.execute(update(Feedback), list(rows[start : start + WRITE_CHUNK]))
 

@@ -16,6 +16,19 @@ class TrendPoint(BaseModel):
     count: int
 
 
+class TrendWindow(BaseModel):
+    """The weeks a trend compares: the latest ``weeks`` of the data in view and those before.
+
+    The recent window ends with the week of the newest item the filters allow, not with today.
+    """
+
+    weeks: int
+    recent_from: date
+    recent_to: date
+    previous_from: date
+    previous_to: date
+
+
 class SentimentMix(BaseModel):
     """Items per sentiment label (``mixed`` counts items flagged mixed, of any label)."""
 
@@ -39,6 +52,8 @@ class ThemeSummary(BaseModel):
     size: int
     share: float
     trend: list[TrendPoint]
+    # items in the recent trend window against the previous one (ThemeList.trend_window)
+    trend_change: float | None = None
     sentiment: SentimentMix
     negative_share: float | None
     # mean item score (p_positive - p_negative, -1..1) over the items that have one
@@ -54,6 +69,7 @@ class ThemeList(BaseModel):
     total_items: int
     n_hidden: int
     is_filtered: bool
+    trend_window: TrendWindow | None = None
 
 
 class Quote(BaseModel):
@@ -77,6 +93,14 @@ class SegmentCount(BaseModel):
     share: float
 
 
+class KindCount(BaseModel):
+    """Items of a theme of one kind (request, bug, praise, question, other)."""
+
+    kind: str
+    count: int
+    share: float  # of the theme's items that have a kind
+
+
 class SimilarTheme(BaseModel):
     """Another theme close to this one (cosine of centroids)."""
 
@@ -86,13 +110,16 @@ class SimilarTheme(BaseModel):
 
 
 class ThemeDetail(ThemeSummary):
-    """A theme with quotes, its whole trend, segments and similar themes."""
+    """A theme with quotes, its whole trend, segments, kind mix and similar themes."""
 
     human_description: str | None
+    trend_window: TrendWindow | None = None  # ends with this theme's newest week
     quotes: list[Quote]
     # the most negative of the theme's representative items (closest to its centre), worst first
     negative_quotes: list[Quote]
     segments: list[SegmentCount]
+    # every kind in nlp.kinds.KINDS order, zeros included ("the requests inside this theme")
+    kinds: list[KindCount]
     similar: list[SimilarTheme]
     created_run_id: int | None
     last_run_id: int | None

@@ -44,5 +44,5 @@ def fill_sentiment(
                 "sentiment_model": scorer.model_id,
             }
         )
-    repository.update_sentiments(session, rows)
+    repository.update_feedback_columns(session, rows)
     return len(rows)

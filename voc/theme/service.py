@@ -1,8 +1,9 @@
 """Use cases of the theme engine: full (re-)analysis and incremental assignment.
 
-A run embeds (through the cache), scores sentiment, discovers themes (nlp), matches them to the
-themes already stored so that ids, human names and links survive, records lineage, and replaces
-the machine assignments of its scope. Manual assignments (a person moved an item) are never
+A run embeds (through the cache), scores sentiment and kind (request, bug, ...; from the same
+embeddings), discovers themes (nlp), matches them to the themes already stored so that ids,
+human names and links survive, records lineage, and replaces the machine assignments of its
+scope. Manual assignments (a person moved an item) are never
 overwritten. Services flush but never commit: the caller owns the transaction.
 """
 
@@ -12,7 +13,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session
 from nlp.assign import assign_to_themes
 from nlp.continuity import continue_themes
 from nlp.discovery import discover_themes
+from nlp.labels import PhraseEmbedder
 from nlp.matching import LineageEvent
 from nlp.types import DiscoveryParams, DiscoveryResult
 from voc.errors import InvalidInput, NotFound
@@ -29,6 +31,7 @@ from voc.feedback.embeddings import embed_with_cache
 from voc.nlp_runtime import Models
 from voc.theme import repository
 from voc.theme import stats as theme_stats
+from voc.theme.kinds import fill_kinds
 from voc.theme.models import AnalysisRun, AssignmentMethod, RunStatus, Theme
 from voc.theme.persist import load_prior_state, save_themes
 from voc.theme.repository import ItemRow
@@ -94,6 +97,7 @@ def _embed_items(
         from_joint=outcome.sentiments,
         batch_size=batch_size,
     )
+    fill_kinds(session, items=items, matrix=matrix, model_id=models.embedder.model_id)
     stats = {"embedded": outcome.n_computed, "from_cache": outcome.n_cached}
     return matrix, stats
 
@@ -108,6 +112,7 @@ def run_analysis(
     batch_size: int = 64,
     params: DiscoveryParams | None = None,
     progress: ProgressFactory | None = None,
+    product_names: Sequence[str] = (),
 ) -> AnalysisRun:
     """Analyse every item (or the scope's items) and persist themes, lineage and assignments.
 
@@ -124,16 +129,26 @@ def run_analysis(
         raise InvalidInput("not enough feedback with text to analyse: run `voc ingest` first")
     matrix, embed_stats = _embed_items(session, items, models, batch_size, progress)
     timings = {"load_and_embed": time.perf_counter() - clock}
+
+    def phrase_embedder(phrases: Sequence[str]) -> npt.NDArray[np.float32]:
+        return models.embedder.embed(phrases, batch_size=batch_size)
+
+    params = params or DiscoveryParams.for_size(len(items))
+    if product_names:
+        params = replace(params, product_names=tuple(product_names))
     result = discover_themes(
         matrix,
         [i.text for i in items],
         seed=run.seed,
-        params=params or DiscoveryParams.for_size(len(items)),
+        params=params,
+        phrase_embedder=phrase_embedder,
     )
     timings.update({f"discover_{k}": v for k, v in result.timings.items()})
     clock = time.perf_counter()
     feedback_ids = [i.id for i in items]
-    result, stored_ids, events, stored = _reconcile(session, items, matrix, result, scope_ids, run)
+    result, stored_ids, events, stored = _reconcile(
+        session, items, matrix, result, scope_ids, run, phrase_embedder
+    )
     theme_ids = save_themes(
         session,
         run=run,
@@ -158,6 +173,7 @@ def _reconcile(
     fresh: DiscoveryResult,
     scope_ids: Sequence[int] | None,
     run: AnalysisRun,
+    phrase_embedder: PhraseEmbedder,
 ) -> tuple[DiscoveryResult, tuple[str | None, ...], tuple[LineageEvent, ...], dict[int, Theme]]:
     """Keep stored themes stable (nlp.continuity); a first run makes every theme new."""
     prior, stored = load_prior_state(
@@ -167,7 +183,9 @@ def _reconcile(
         events = tuple(LineageEvent("new", t.index, ()) for t in fresh.themes)
         return fresh, (None,) * len(fresh.themes), events, stored
     texts = [i.text for i in items]
-    kept = continue_themes(matrix, texts, fresh, prior, seed=run.seed)
+    kept = continue_themes(
+        matrix, texts, fresh, prior, seed=run.seed, phrase_embedder=phrase_embedder
+    )
     return kept.result, kept.theme_ids, kept.events, stored
 
 

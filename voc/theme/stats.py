@@ -45,6 +45,7 @@ class Aggregate:
     n_sentiment: int = 0
     weekly: dict[date, int] = field(default_factory=dict)
     segments: dict[str, int] = field(default_factory=dict)
+    kinds: dict[str, int] = field(default_factory=dict)
 
 
 def _aware(value: datetime) -> datetime:
@@ -137,7 +138,22 @@ def aggregate(
         day = week_start if isinstance(week_start, date) else date.fromisoformat(str(week_start))
         result[theme_id].weekly[day] = int(count)
     _add_segments(session, result, where)
+    _add_kinds(session, result, where)
     return result
+
+
+def _add_kinds(
+    session: Session, result: dict[int, Aggregate], where: list[ColumnElement[bool]]
+) -> None:
+    query = (
+        select(ThemeAssignment.theme_id, Feedback.kind, func.count())
+        .select_from(ThemeAssignment)
+        .join(Feedback, Feedback.id == ThemeAssignment.feedback_id)
+        .where(*where, Feedback.kind.is_not(None))
+        .group_by(ThemeAssignment.theme_id, Feedback.kind)
+    )
+    for theme_id, kind, count in session.execute(query):
+        result[theme_id].kinds[str(kind)] = int(count)
 
 
 def _add_segments(
@@ -169,9 +185,10 @@ def refresh(session: Session, *, theme_ids: Iterable[int] | None = None) -> int:
     rows = [
         {
             "theme_id": theme_id,
-            **{k: v for k, v in vars(agg).items() if k not in {"weekly", "segments"}},
+            **{k: v for k, v in vars(agg).items() if k not in {"weekly", "segments", "kinds"}},
             "weekly": [[d.isoformat(), n] for d, n in sorted(agg.weekly.items())],
             "segments": agg.segments,
+            "kinds": agg.kinds,
             "computed_at": now,
         }
         for theme_id, agg in fresh.items()
@@ -232,6 +249,10 @@ def _add_to(row: ThemeStats, agg: Aggregate, now: datetime) -> None:
     for name, n in agg.segments.items():
         segments[name] = segments.get(name, 0) + n
     row.segments = segments
+    kinds = dict(row.kinds or {})
+    for name, n in agg.kinds.items():
+        kinds[name] = kinds.get(name, 0) + n
+    row.kinds = kinds
     row.computed_at = now
 
 
@@ -250,4 +271,5 @@ def from_stored(row: ThemeStats) -> Aggregate:
         n_sentiment=row.n_sentiment,
         weekly={date.fromisoformat(str(d)): int(n) for d, n in row.weekly},
         segments={str(k): int(v) for k, v in row.segments.items()},
+        kinds={str(k): int(v) for k, v in (row.kinds or {}).items()},
     )

@@ -6,7 +6,7 @@ import csv
 import re
 import statistics
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -236,3 +236,16 @@ def test_csv_gold_columns_on_request(items: list[DemoItem], tmp_path: Path) -> N
         rows = list(csv.DictReader(handle))
     assert list(rows[0])[-2:] == ["gold_theme", "gold_sentiment"]
     assert [row["gold_theme"] for row in rows] == [item.gold_theme for item in items[:5]]
+
+
+def test_the_calendar_moves_in_whole_weeks_to_end_just_before_the_given_day() -> None:
+    fixed = generate_demo(7, scale=0.2)
+    moved = generate_demo(7, scale=0.2, end=date(2026, 12, 3))
+    shift = {m.created_at - f.created_at for f, m in zip(fixed, moved, strict=True)}
+    assert len(shift) == 1
+    (delta,) = shift
+    assert delta.days % 7 == 0
+    newest = max(m.created_at for m in moved)
+    assert date(2026, 11, 26) <= newest.date() <= date(2026, 12, 3)
+    assert {m.campaign for m in moved} == {"2026-Q3 NPS", "2026-Q4 NPS", None}
+    assert generate_demo(7, scale=0.2, end=date(2026, 12, 4)) == moved  # same for the week

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ from voc.customer.models import Account, Customer
 from voc.errors import FileFormatError, InvalidInput
 from voc.feedback import service as feedback_service
 from voc.feedback import writer as feedback_writer
+from voc.feedback.date_bounds import DEFAULT_BOUNDS, DateBounds
 from voc.feedback.ingest import parse_mapping, resolve_columns
 from voc.feedback.models import Feedback, Source
 from voc.feedback.schemas import FeedbackCreate, parse_datetime, parse_score
@@ -219,3 +220,30 @@ def test_create_and_bulk_create(db_session: Session) -> None:
         now=NOW,
     ).summary
     assert (summary.inserted, summary.unchanged) == (1, 1)
+
+
+def test_implausible_dates_are_rejected_rows(db_session: Session, tmp_path: Path) -> None:
+    body = HEADER + GOOD + (
+        "3,From the stone age,5,0001-01-01,,,,,,\n"
+        "4,Before the floor,5,2019-12-31,,,,,,\n"
+        "5,Tomorrow is fine (clock skew),5,2026-06-02 11:00,,,,,,\n"
+        "6,From the far future,5,9999-12-31,,,,,,\n"
+        "7,Two days ahead,5,2026-06-03 13:00,,,,,,\n"
+    )  # fmt: skip
+    bounds = DateBounds(floor=date(2020, 1, 1))
+    summary = ingest(db_session, csv_file(tmp_path, body), bounds=bounds)
+    assert (summary.rows_read, summary.inserted, summary.rejected) == (7, 3, 4)
+    assert {(e.line, e.field) for e in summary.errors} == {
+        (4, "created_at"), (5, "created_at"), (7, "created_at"), (8, "created_at")
+    }  # fmt: skip
+    reasons = {e.line: e.reason for e in summary.errors}
+    assert reasons[5] == "2019-12-31 is before 2020-01-01, the earliest date accepted"
+    assert reasons[7].startswith("9999-12-31T00:00:00+00:00 is in the future")
+    assert "5" in items(db_session)
+
+
+def test_the_default_floor_is_1990() -> None:
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    assert DEFAULT_BOUNDS.problem(datetime(1990, 1, 1, tzinfo=UTC), now=now) is None
+    assert DEFAULT_BOUNDS.problem(datetime(1989, 12, 31, 23, tzinfo=UTC), now=now) is not None
+    assert DEFAULT_BOUNDS.problem(now + timedelta(hours=23), now=now) is None

@@ -109,3 +109,39 @@ def test_theme_choices_list_every_active_theme_by_label(db_session: Session, wor
     assert [label for _, label in theme_queries.theme_choices(db_session)] == [
         "access", "CSV export", "Misc chatter",
     ]  # fmt: skip
+
+
+def test_the_trend_compares_the_latest_four_weeks_of_the_data_in_view(
+    db_session: Session, world: World
+) -> None:
+    listing = theme_queries.list_themes(db_session)
+    window = listing.trend_window
+    newest_week = (MONDAY + timedelta(weeks=2)).date()  # the world's items end two weeks in
+    assert window is not None
+    assert (window.recent_from, window.recent_to) == (
+        newest_week - timedelta(weeks=3),
+        newest_week + timedelta(days=6),
+    )
+    assert (window.previous_from, window.previous_to) == (
+        newest_week - timedelta(weeks=7),
+        newest_week - timedelta(weeks=3, days=1),
+    )
+    # every item lies in the recent window, none before it: no base to compare with
+    assert all(t.trend_change is None or t.trend_change == 1.0 for t in listing.themes)
+
+
+def test_a_date_filter_moves_the_trend_window_to_its_newest_item(
+    db_session: Session, world: World
+) -> None:
+    end = MONDAY + timedelta(days=1)  # only the first week's items are in view
+    listing = theme_queries.list_themes(db_session, filters=ThemeFilters(created_to=end))
+    assert listing.trend_window is not None
+    assert listing.trend_window.recent_to == (MONDAY + timedelta(days=6)).date()
+
+
+def test_overview_sorts_by_size_with_the_id_breaking_ties(
+    db_session: Session, world: World
+) -> None:
+    listing = theme_queries.list_themes(db_session, include_hidden=True)
+    keys = [(t.size, t.id) for t in listing.themes]
+    assert keys == sorted(keys, key=lambda k: (-k[0], k[1]))

@@ -1,0 +1,172 @@
+"""Link-suggestion quality: is a theme's own request its top suggestion? JSON to stdout.
+
+Run from the repository root:
+    .venv/bin/python -m bench.request_links [--data-dir ../shared/data] \
+        [--datasets clinc150,banking77] [--out bench/results/request_links.json]
+
+For each data set (clinc150: the 22,500 in-scope texts of train+val+test; banking77: the
+10,003 train texts) every intent name becomes a request title by a fixed rule
+(:func:`title_of`: "change_pin" -> "Change the PIN", "card_arrival" -> "Card arrival"; never
+from the utterances). The analysis (``nlp.discovery.discover_themes``, seed 42) runs on the
+texts; for every theme whose items share a majority intent (> 50 % of its items), the requests
+are ranked by ``voc.request.suggest.score`` (the shipped scoring: centroid and representative
+quotes) and we check that the majority intent's request is first (top-1) and in the first
+three (top-3). Baselines in the same run: the centroid alone and the quotes alone.
+Embeddings (texts and titles) are cached as .npy under .cache/bench/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import platform
+import re
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.eval_themes import CACHE_DIR, DEFAULT_DATA_DIR, LOADERS, cached_embeddings
+
+FLOORS = {"top1": 0.80, "top3": 0.95}
+ACRONYMS = {
+    "pin": "PIN", "atm": "ATM", "apr": "APR", "mpg": "MPG", "pto": "PTO", "w2": "W-2",
+    "401k": "401(k)", "ai": "AI", "id": "ID", "uber": "Uber", "visa": "Visa",
+    "mastercard": "Mastercard", "apple": "Apple", "google": "Google",
+}  # fmt: skip
+# verbs that start an intent name ("cancel_transfer"); words that are as often nouns there
+# ("exchange_rate", "top_up_limits", "order_status", "transfer_timing") are left out
+VERBS = {
+    "accept", "activate", "book", "cancel", "change", "check", "confirm", "edit", "find",
+    "flip", "freeze", "get", "getting", "improve", "make", "pay", "play", "redeem",
+    "repeat", "report", "request", "reset", "roll", "rollover", "schedule", "share", "sync",
+    "tell", "terminate", "translate", "update", "verify",
+}  # fmt: skip
+QUESTION_WORDS = {"what", "who", "where", "how", "why", "are", "do", "is"}
+
+
+def _word(word: str) -> str:
+    return ACRONYMS.get(word, word)
+
+
+def title_of(intent: str) -> str:
+    """A request title a person would write, made from the intent name only."""
+    words = [w for w in re.split(r"[_\s]+", intent.strip("?").lower()) if w]
+    if words[0] == "getting":
+        words[0] = "get"
+    if words[0] in QUESTION_WORDS:
+        text = " ".join(_word(w) for w in words) + "?"
+    elif words[0] in VERBS and len(words) > 1:
+        rest = [w for w in words[1:] if w != "my"]
+        text = f"{words[0]} the " + " ".join(_word(w) for w in rest)
+    elif len(words) > 1 and words[-1] in {"change", "update", "request"}:  # "pin_change"
+        text = f"{words[-1]} the " + " ".join(_word(w) for w in words[:-1])
+    else:
+        text = " ".join(_word(w) for w in words)
+    return text[0].upper() + text[1:]
+
+
+def _majority(members: Sequence[str]) -> tuple[str, float]:
+    intent, count = Counter(members).most_common(1)[0]
+    return intent, count / len(members)
+
+
+def evaluate(name: str, data_dir: Path, seed: int) -> dict[str, Any]:
+    """Discover themes on one data set and check the suggestions against the majority intent."""
+    from nlp.discovery import discover_themes
+    from voc.request.suggest import ThemeVectors, score
+
+    texts, gold = LOADERS[name](data_dir)
+    embeddings = cached_embeddings(name, texts)
+    intents = sorted(set(gold))
+    titles = [title_of(i) for i in intents]
+    digest = hashlib.sha256("\n".join(titles).encode()).hexdigest()[:10]
+    title_vectors = cached_embeddings(f"{name}-request-titles-{digest}", titles)
+    started = time.perf_counter()
+    result = discover_themes(embeddings, texts, seed=seed)
+    discovery_s = time.perf_counter() - started
+    index = {intent: i for i, intent in enumerate(intents)}
+    ranks: dict[str, list[int]] = {"shipped": [], "centroid_only": [], "quotes_only": []}
+    started = time.perf_counter()
+    n_majority = 0
+    misses: list[dict[str, Any]] = []
+    for theme in result.themes:
+        members = np.flatnonzero(result.labels == theme.index)
+        if members.size == 0:
+            continue
+        intent, share = _majority([gold[int(i)] for i in members])
+        if share <= 0.5:
+            continue
+        n_majority += 1
+        reps = list(theme.representative_indices)
+        tv = ThemeVectors(
+            theme_id=theme.index, centroid=np.asarray(theme.centroid, dtype=np.float32),
+            quote_ids=tuple(reps), quote_texts=tuple(texts[i] for i in reps),
+            quotes=np.asarray(embeddings[reps], dtype=np.float32),
+        )  # fmt: skip
+        parts = np.array([score(np.asarray(v, dtype=np.float32), tv)[:3] for v in title_vectors])
+        for variant, values in (("shipped", parts[:, 0]), ("centroid_only", parts[:, 1]),
+                                ("quotes_only", parts[:, 2])):  # fmt: skip
+            order = np.argsort(-values, kind="stable")
+            ranks[variant].append(int(np.flatnonzero(order == index[intent])[0]) + 1)
+        if ranks["shipped"][-1] > 1 and len(misses) < 15:
+            best = int(np.argmax(parts[:, 0]))
+            misses.append({"theme": theme.label, "intent": intent, "want": titles[index[intent]],
+                           "got": titles[best], "rank": ranks["shipped"][-1]})  # fmt: skip
+    ranking_ms = (time.perf_counter() - started) * 1000
+
+    def rates(values: list[int]) -> dict[str, float]:
+        arr = np.asarray(values)
+        return {
+            "top1": round(float(np.mean(arr <= 1)), 4),
+            "top3": round(float(np.mean(arr <= 3)), 4),
+        }
+
+    out = {variant: rates(values) for variant, values in ranks.items()}
+    return {
+        "n_texts": len(texts),
+        "n_intents": len(intents),
+        "n_themes": len(result.themes),
+        "n_themes_with_majority_intent": n_majority,
+        **out,
+        "meets_floor": all(out["shipped"][k] >= v for k, v in FLOORS.items()),
+        "ratio_top1_vs_centroid_only": round(
+            out["shipped"]["top1"] / max(out["centroid_only"]["top1"], 1e-9), 3
+        ),
+        "discovery_seconds": round(discovery_s, 1),
+        "ranking_ms_per_theme": round(ranking_ms / max(n_majority, 1), 3),
+        "sample_titles": dict(list(zip(intents, titles, strict=True))[:12]),
+        "misses": misses,
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
+    parser.add_argument("--datasets", default="clinc150,banking77")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    report: dict[str, Any] = {
+        "bench": "request_links",
+        "floors": FLOORS,
+        "scoring": "0.5 x cos(title, centroid) + 0.5 x mean cos(title, 3 closest quotes)",
+        "machine": {"python": platform.python_version(), "cpu": platform.processor() or "?"},
+        "cache_dir": str(CACHE_DIR),
+        "datasets": {},
+    }
+    for name in args.datasets.split(","):
+        report["datasets"][name] = evaluate(name.strip(), args.data_dir, args.seed)
+    text = json.dumps(report, indent=2)
+    print(text)
+    if args.out is not None:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,43 @@
+"""Per-item kind for the analysis (request, bug, praise, question, other), beside sentiment.
+
+Kinds come from the embeddings the run already holds (no extra model pass): the prototype
+signal of :mod:`nlp.kinds` applies when the embedder is the model its prototypes were embedded
+with, the cue rules always. Items whose kind is missing (new items, changed text, rows stored
+before migration 0006) are filled; the others keep theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy.orm import Session
+
+from nlp.kinds import load_kind_classifier
+from voc.theme import repository
+from voc.theme.repository import ItemRow
+
+
+def fill_kinds(
+    session: Session,
+    *,
+    items: Sequence[ItemRow],
+    matrix: npt.NDArray[np.float32],
+    model_id: str,
+) -> int:
+    """Classify items without a kind (``matrix`` rows align with ``items``); how many changed."""
+    todo = [row for row, item in enumerate(items) if item.kind is None]
+    if not todo:
+        return 0
+    classifier = load_kind_classifier()
+    same_model = model_id == classifier.model_id
+    embeddings = matrix[np.asarray(todo, dtype=np.int64)] if same_model else None
+    predictions = classifier.predict([items[row].text for row in todo], embeddings)
+    rows: list[dict[str, Any]] = [
+        {"id": items[row].id, "kind": p.kind, "kind_confidence": p.confidence}
+        for row, p in zip(todo, predictions, strict=True)
+    ]
+    repository.update_feedback_columns(session, rows)
+    return len(rows)
