@@ -18,9 +18,12 @@ Item-level rule (``decide``), on calibrated probabilities; a clause is *confiden
    clause's polarity (a clear complaint is not diluted by neutral context).
 3. Else ``label`` is the argmax of the whole-text probabilities.
 
-``probabilities`` and ``score`` always describe the whole text, so sorting and averaging
-(per-theme means, most negative quotes) stay on one calibrated scale; ``strongest_clause``
-is the most polar clause of a split text (None when not split).
+``probabilities`` always describe the whole text (calibrated, for the per-theme shares).
+``score`` (p_pos - p_neg, -1..+1) is that of the span that decided the label, so label and score
+always agree: a positive label has a positive score, a negative label a negative one (rule 3:
+the whole text; rules 1-2: the deciding clause). A page never shows "pos -0.11"; a mixed item
+is shown as mixed. ``strongest_clause`` is the most polar clause of a split text (None when not
+split).
 """
 
 from __future__ import annotations
@@ -80,6 +83,59 @@ def split_clauses(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_GREETING_WORD = (
+    r"(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening)|"
+    r"hola|bonjour|hallo|hej|ciao|ol\u00e1)"
+)
+# who a greeting addresses: "team", "support", "all", a capitalised name ("Quillo", "Anna")
+_ADDRESSEE = (
+    r"(?:\s+(?:there|all|team|everyone|support|folks|guys|again|sir|madam|or|zusammen|equipo|"
+    r"pessoal|(?-i:[A-Z][\w'&-]*))){0,3}"
+)
+_GREETING_CLAUSE = re.compile(_GREETING_WORD + _ADDRESSEE, re.IGNORECASE)
+_LEADING_GREETING = re.compile(
+    r"\s*" + _GREETING_WORD + _ADDRESSEE + r"\s*[,:\u2013-]+\s*", re.IGNORECASE
+)
+_POLITE_CLAUSE = re.compile(
+    r"(?:(?:many |thanks? )?thanks?(?: you)?|thx|ty|cheers|(?:best|kind|warm)? ?regards|"
+    r"sincerely|please(?: advise| help| let me know)?|saludos|un saludo|cordialement|"
+    r"bien \u00e0 vous|viele gr\u00fc\u00dfe|mit freundlichen gr\u00fc\u00dfen|pozdrawiam|"
+    r"obrigad[oa]|abra\u00e7os|med v\u00e4nliga h\u00e4lsningar|"
+    r"(?:i )?(?:really )?appreciate (?:it|that|your (?:help|time|support))|"
+    r"(?:thanks?|thank you)(?: so much| a lot)?(?: in advance| again)?"
+    r"(?: for (?:your|the) (?:help|time|support|reply|quick reply|response|patience))?)"
+    r"(?:,?\s+[A-Z][\w'-]{0,30})?",
+    re.IGNORECASE,
+)
+
+
+def is_formula(clause: str) -> bool:
+    """True for a clause that is only a greeting or a politeness formula ("Thanks", "Hi team")."""
+    core = clause.strip(_TRIM_RIGHT + " ")
+    return bool(_GREETING_CLAUSE.fullmatch(core) or _POLITE_CLAUSE.fullmatch(core))
+
+
+def sentiment_spans(text: str) -> tuple[tuple[int, int], list[tuple[int, int]]]:
+    """Return the span whose sentiment is the text's, and its clauses (when two or more).
+
+    Greetings and politeness formulas ("Hello Quillo support", "Thanks", "Thanks in advance")
+    carry no opinion but read positive: clauses that are only such a formula are dropped, and
+    the whole-text span runs from the first kept clause to the last. A text made only of
+    formulas keeps all of it; a leading greeting ("Bonjour, ...") is cut off too.
+    ``nlp.normalize.normalize_for_model`` has already removed signatures and the common
+    "Hi team," openings.
+    """
+    greeting = _LEADING_GREETING.match(text)
+    offset = greeting.end() if greeting and greeting.end() < len(text) else 0
+    pieces = [(s + offset, e + offset) for s, e in split_clauses(text[offset:])]
+    kept = [(s, e) for s, e in pieces if not is_formula(text[s:e])]
+    if not kept:
+        return (0, len(text)), []
+    start = offset if kept[0] == pieces[0] else kept[0][0]
+    end = len(text) if kept[-1] == pieces[-1] else kept[-1][1]
+    return (start, end), (kept if len(kept) >= 2 else [])
+
+
 def decide(
     whole: Sequence[float],
     clauses: Sequence[tuple[str, Sequence[float]]] = (),
@@ -105,4 +161,9 @@ def decide(
         label = SentimentLabel.NEGATIVE if SentimentLabel.NEGATIVE in top else top.pop()
     elif confident and whole_label is SentimentLabel.NEUTRAL:
         label = polarities.pop()
-    return SentimentResult(label, probs[2] - probs[0], probs, is_mixed, strongest_text)
+    score = probs[2] - probs[0]
+    if label is not whole_label:
+        side = 0 if label is SentimentLabel.NEGATIVE else 2
+        deciding = max((p for _, p in clauses), key=lambda p: p[side])
+        score = float(deciding[2]) - float(deciding[0])
+    return SentimentResult(label, score, probs, is_mixed, strongest_text)

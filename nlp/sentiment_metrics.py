@@ -1,4 +1,4 @@
-"""Quality figures for 3-class sentiment: macro-F1, accuracy, expected calibration error."""
+"""Quality figures for 3-class sentiment: macro-F1, macro-recall, accuracy, calibration error."""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ def macro_f1(gold: npt.NDArray[np.int64], pred: npt.NDArray[np.int64], n_classes
         if tp + fp + fn == 0:
             continue
         scores.append(2 * tp / (2 * tp + fp + fn))
+    return float(np.mean(scores)) if scores else 0.0
+
+
+def macro_recall(gold: npt.NDArray[np.int64], pred: npt.NDArray[np.int64], n_classes: int) -> float:
+    """Return the unweighted mean of per-class recall over classes present in gold."""
+    scores = [float(np.mean(pred[gold == c] == c)) for c in range(n_classes) if np.any(gold == c)]
     return float(np.mean(scores)) if scores else 0.0
 
 

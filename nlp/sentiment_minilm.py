@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nlp.clauses import MIXED_THRESHOLD, decide, split_clauses
+from nlp.clauses import MIXED_THRESHOLD, decide, sentiment_spans
 from nlp.embedding import MODEL_NAME, NORMALIZATION_VERSION, ModelNotInstalledError
 from nlp.normalize import normalize_for_model
 from nlp.sentiment_types import SentimentResult
@@ -141,21 +141,24 @@ class BranchRunner:
 def _spans(
     texts: list[str], offsets: list[list[list[int]]], masks: list[list[int]]
 ) -> tuple[list[int], list[list[float]], list[tuple[int, int] | None]]:
-    """Span requests: each row's content tokens, then its clauses when it has several."""
+    """Span requests: each row's opinion span, then its clauses when it has several.
+
+    The opinion span is the text less its greeting and politeness clauses
+    (``nlp.clauses.sentiment_spans``), pooled from the same forward pass as the embedding.
+    """
     rows: list[int] = []
     spans: list[list[float]] = []
     owners: list[tuple[int, int] | None] = []  # None = whole text, else (start, end) chars
     for row, text in enumerate(texts):
         real = [i for i, m in enumerate(masks[row]) if m and offsets[row][i][1] > 0]
+        (w_start, w_end), pieces = sentiment_spans(text)
+        opinion = [i for i in real if offsets[row][i][0] >= w_start and offsets[row][i][1] <= w_end]
         whole = [0.0] * len(masks[row])
-        for i in real:
+        for i in opinion or real:
             whole[i] = 1.0
         rows.append(row)
         spans.append(whole)
         owners.append(None)
-        pieces = split_clauses(text)
-        if len(pieces) < 2:
-            continue
         for start, end in pieces:
             inside = [i for i in real if offsets[row][i][0] >= start and offsets[row][i][1] <= end]
             if inside:
@@ -182,6 +185,21 @@ def _gather(
     return whole, clauses
 
 
+def with_priors(
+    output: BranchOutput, priors: Sequence[float], train_priors: Sequence[float]
+) -> BranchOutput:
+    """Move whole-text and clause probabilities from ``train_priors`` to ``priors``."""
+    from nlp.priors import adjust
+
+    def one(p: Sequence[float]) -> tuple[float, float, float]:
+        a = adjust(np.array([p], dtype=np.float64), priors, train_priors)[0]
+        return (float(a[0]), float(a[1]), float(a[2]))
+
+    clauses = [[(text, one(p)) for text, p in row] for row in output.clauses]
+    probabilities = adjust(output.probabilities, priors, train_priors)
+    return BranchOutput(output.embeddings, probabilities, clauses)
+
+
 def to_results(output: BranchOutput, threshold: float = MIXED_THRESHOLD) -> list[SentimentResult]:
     """Apply the clause rule to raw outputs."""
     return [
@@ -203,11 +221,17 @@ class MiniLMSentimentScorer:
         self._runner = BranchRunner(weights_dir, device)
         self._threshold = mixed_threshold
         self.model_id = sentiment_model_id(self._runner.weights_dir)
+        config = json.loads((self._runner.weights_dir / "config.json").read_text(encoding="utf-8"))
+        # the label mix the calibrated probabilities assume (mean calibrated probability on the
+        # held-out calibration slice, written by the training); uniform for older weights
+        self.train_priors: tuple[float, ...] = tuple(config.get("train_priors", (1 / 3,) * 3))
+
+    def raw(self, texts: Sequence[str], *, batch_size: int = 64) -> BranchOutput:
+        """Whole-text and clause probabilities before the clause rule (for measurement)."""
+        return self._runner.run(texts, batch_size=batch_size, embed=False)
 
     def score(self, texts: Sequence[str], *, batch_size: int = 64) -> list[SentimentResult]:
         """Return one calibrated result per text."""
         if not texts:
             return []
-        return to_results(
-            self._runner.run(texts, batch_size=batch_size, embed=False), self._threshold
-        )
+        return to_results(self.raw(texts, batch_size=batch_size), self._threshold)

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from nlp.clauses import MIXED_THRESHOLD, decide, split_clauses
+from nlp.clauses import MIXED_THRESHOLD, decide, sentiment_spans
 from nlp.loading import quiet_model_load
 from nlp.normalize import normalize_for_model
 from nlp.sentiment_types import LABEL_ORDER, SentimentLabel, SentimentResult
@@ -107,8 +107,13 @@ class PipelineSentimentScorer:
     def score(self, texts: Sequence[str], *, batch_size: int = 64) -> list[SentimentResult]:
         """Return one result per text (probabilities as the model gives them)."""
         prepared = [normalize_for_model(t).strip() for t in texts]
-        whole = self._probabilities(prepared, batch_size)
-        pieces = [[t[s:e] for s, e in split_clauses(t)] for t in prepared]
+        spans = [sentiment_spans(t) for t in prepared]
+        whole = self._probabilities(
+            [t[w[0] : w[1]] for t, (w, _) in zip(prepared, spans, strict=True)], batch_size
+        )
+        pieces = [
+            [t[s:e] for s, e in clauses] for t, (_, clauses) in zip(prepared, spans, strict=True)
+        ]
         flat = [c for p in pieces if len(p) >= 2 for c in p]
         clause_probs = iter(self._probabilities(flat, batch_size))
         results = []

@@ -23,9 +23,10 @@ LABEL_ORDER = (SentimentLabel.NEGATIVE, SentimentLabel.NEUTRAL, SentimentLabel.P
 class SentimentResult:
     """Sentiment of one text.
 
-    ``probabilities`` (negative, neutral, positive) and ``score`` (p_pos - p_neg) describe the
-    whole text; ``label`` follows the clause rule of ``nlp.clauses`` (it can differ from the
-    argmax of ``probabilities`` for mixed feedback); ``strongest_clause`` is the most polar clause
+    ``probabilities`` (negative, neutral, positive) describe the whole text; ``label`` follows
+    the clause rule of ``nlp.clauses`` (it can differ from the argmax of ``probabilities`` for
+    mixed feedback); ``score`` (p_pos - p_neg) is that of the span that decided the label, so a
+    positive label never has a negative score; ``strongest_clause`` is the most polar clause
     when the text was split, else None.
     """
 

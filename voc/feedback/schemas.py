@@ -274,6 +274,7 @@ class FeedbackRead(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
     sentiment_label: str | None
     sentiment_score: float | None
+    sentiment_is_mixed: bool | None = None
     kind: str | None = None
     kind_confidence: float | None = None
     theme_id: int | None

@@ -257,6 +257,7 @@ def _quote(q: FeedbackRead) -> Quote:
         created_at=q.created_at,
         sentiment_label=q.sentiment_label,
         sentiment_score=q.sentiment_score,
+        sentiment_is_mixed=q.sentiment_is_mixed,
     )
 
 

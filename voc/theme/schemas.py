@@ -82,6 +82,7 @@ class Quote(BaseModel):
     created_at: datetime
     sentiment_label: str | None
     sentiment_score: float | None
+    sentiment_is_mixed: bool | None = None
 
 
 class SegmentCount(BaseModel):
