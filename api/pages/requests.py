@@ -50,6 +50,9 @@ LIST_CSV_HEADER = (
 )  # fmt: skip
 
 
+PAGE_SIZE = 100  # rows of the list page; the CSV holds them all
+
+
 def _service_sort(sort: str, direction: str) -> str:
     natural_desc = sort not in ASCENDING_FIRST
     return sort if (direction == "desc") == natural_desc else f"-{sort}"
@@ -88,17 +91,35 @@ def request_list(
     sort: SortParam = "opportunity",
     dir: DirParam = "desc",
     format: Literal["html", "csv"] = "html",
+    offset: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
 ) -> Response:
-    """Requests with their evidence: sortable by each figure, filtered by status; CSV export."""
+    """Requests with their evidence, sortable by each figure, filtered, PAGE_SIZE at a time.
+
+    The CSV export holds every request that passes the filters, not only the page shown.
+    """
     filters = RequestFilters(status=status, q=q or None, min_items=min_items)
-    limit = request_service.MAX_LIMIT
-    page = request_service.list_requests(
-        session, filters=filters, sort=_service_sort(sort, dir), limit=limit
-    )
+    order = _service_sort(sort, dir)
     if format == "csv":
-        return csv_response("requests.csv", LIST_CSV_HEADER, _list_csv(page.requests))
+        rows: list[RequestSummary] = []
+        while True:
+            chunk = request_service.list_requests(
+                session,
+                filters=filters,
+                sort=order,
+                limit=request_service.MAX_LIMIT,
+                offset=len(rows),
+            )
+            rows.extend(chunk.requests)
+            if not chunk.requests or len(rows) >= chunk.total:
+                break
+        return csv_response("requests.csv", LIST_CSV_HEADER, _list_csv(rows))
+    page = request_service.list_requests(
+        session, filters=filters, sort=order, limit=PAGE_SIZE, offset=offset
+    )
     context = {
         "page": page,
+        "offset": offset,
+        "page_size": PAGE_SIZE,
         "status": status,
         "q": q or "",
         "min_items": min_items,

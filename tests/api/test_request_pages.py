@@ -97,3 +97,33 @@ def test_account_page_from_an_item_and_from_the_call_list(editor: ApiWorld) -> N
     assert "Choose the CSV separator" in account.text  # the request it waits on
     assert "alice@acme.example" in account.text
     assert c.get("/accounts/99999").status_code == 404
+
+
+def test_list_pages_a_hundred_at_a_time_and_the_csv_holds_every_request(
+    editor: ApiWorld, api_session: Session
+) -> None:
+    from api.pages.requests import PAGE_SIZE
+    from voc.request import service as request_service
+    from voc.request.schemas import RequestCreate
+
+    before = request_service.list_requests(api_session, limit=1).total
+    for n in range(PAGE_SIZE + 5):
+        request_service.create(
+            api_session, data=RequestCreate(title=f"Bulk request {n:03d}"), actor="pm@voc.example"
+        )
+    api_session.commit()
+    c = editor.client
+    first = c.get("/requests", params={"sort": "title", "dir": "asc"}).text
+    table = first[first.index('id="requests"') : first.index("</table>")]
+    assert table.count('href="/requests/') == PAGE_SIZE
+    assert 'rel="next"' in first
+    assert 'rel="prev"' not in first
+    second = c.get("/requests", params={"sort": "title", "dir": "asc", "offset": PAGE_SIZE}).text
+    rest = second[second.index('id="requests"') : second.index("</table>")]
+    assert rest.count('href="/requests/') == before + 5
+    assert 'rel="prev"' in second
+    assert 'rel="next"' not in second
+    body = c.get("/requests", params={"format": "csv", "offset": PAGE_SIZE}).content
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(rows) - 1 == before + PAGE_SIZE + 5
+    assert c.get("/requests", params={"offset": -1}).status_code == 422
