@@ -355,12 +355,13 @@ def get_detail(
     """A request with its live evidence, theme links, linked items and status history."""
     request = get_or_raise(session, request_id)
     request_links.follow_lineage(session)
-    evidence = request_evidence.compute(
+    evidence, built = request_evidence.cached_compute(
         session, request_id=request.id, min_confidence=min_confidence
     )
-    request_evidence.store_stats(
-        session, request_id=request.id, evidence=evidence, only_if_changed=True
-    )
+    if built:
+        request_evidence.store_stats(
+            session, request_id=request.id, evidence=evidence, only_if_changed=True
+        )
     items, n_linked = request_links.linked_items(session, request_id=request.id, limit=item_limit)
     return RequestDetail(
         **RequestRead.model_validate(request).model_dump(),

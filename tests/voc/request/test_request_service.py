@@ -16,7 +16,7 @@ from voc.request import links as request_links
 from voc.request import service as request_service
 from voc.request import suggest as request_suggest
 from voc.request.models import LinkState, ThemeRequestLink
-from voc.request.schemas import RequestCreate, RequestFilters, RequestUpdate
+from voc.request.schemas import Evidence, RequestCreate, RequestFilters, RequestUpdate
 from voc.theme import curation
 from voc.theme.models import ThemeAssignment
 
@@ -359,3 +359,33 @@ def test_find_the_feedback_searches_by_meaning_and_filters_by_kind(
         request_suggest.find_feedback(
             db_session, request_id=rid, data_dir=tmp_path, embedder=EMBEDDER, kind="wish"
         )
+
+
+def test_the_detail_is_built_once_and_rebuilt_when_its_evidence_changes(
+    db_session: Session, world: World
+) -> None:
+    rid = _create(db_session)
+    request_links.confirm_theme(db_session, request_id=rid, theme_id=world.csv_theme, actor=EDITOR)
+    first, built = request_evidence.cached_compute(db_session, request_id=rid)
+    assert built
+    again, built = request_evidence.cached_compute(db_session, request_id=rid)
+    assert not built
+    assert again == first
+
+    def detail() -> Evidence:
+        return request_service.get_detail(db_session, request_id=rid).evidence
+
+    request_links.link_items(
+        db_session, request_id=rid, feedback_ids=[world.login_items[0]], actor=EDITOR
+    )
+    linked = detail()
+    assert linked.n_direct == first.n_direct + 1
+    assert linked.n_items == first.n_items + 1
+    acme = db_session.scalars(select(Account).where(Account.name == "Acme Corp")).one()
+    acme.arr = 200_000.0
+    db_session.flush()
+    assert detail().arr > linked.arr
+    request_links.unlink_items(db_session, request_id=rid, feedback_ids=[world.login_items[0]])
+    assert detail().n_direct == first.n_direct
+    request_links.reject_theme(db_session, request_id=rid, theme_id=world.csv_theme, actor=EDITOR)
+    assert detail().n_items == 0
