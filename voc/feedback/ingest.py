@@ -38,6 +38,7 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
+from voc import column_map
 from voc.errors import InvalidInput
 from voc.feedback.date_bounds import DEFAULT_BOUNDS, DateBounds
 from voc.feedback.models import Source
@@ -77,17 +78,7 @@ def _key(column: str) -> str:
 
 def parse_mapping(specs: Iterable[str]) -> dict[str, str]:
     """``["text=Comment,score=NPS"]`` -> ``{"text": "Comment", "score": "NPS"}``."""
-    mapping: dict[str, str] = {}
-    for spec in specs:
-        for part in filter(None, (p.strip() for p in spec.split(","))):
-            target, sep, column = part.partition("=")
-            target = target.strip().lower()
-            if not sep or not column.strip():
-                raise InvalidInput(f"--map {part!r}: expected FIELD=COLUMN, e.g. text=Comment")
-            if target not in FIELDS:
-                raise InvalidInput(f"--map {part!r}: unknown field {target!r}; known: {FIELDS}")
-            mapping[target] = column.strip()
-    return mapping
+    return column_map.parse_mapping(specs, fields=FIELDS, example="text=Comment")
 
 
 def resolve_columns(columns: Iterable[str], explicit: Mapping[str, str]) -> dict[str, str]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from voc import column_map
 from voc.errors import InvalidInput, VocError
 from voc.feedback.reader import FeedbackFile
 from voc.request import repository
@@ -35,17 +36,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 
 def parse_mapping(specs: Iterable[str]) -> dict[str, str]:
     """``["key=Issue key,title=Summary"]`` -> ``{"key": "Issue key", "title": "Summary"}``."""
-    mapping: dict[str, str] = {}
-    for spec in specs:
-        for part in filter(None, (p.strip() for p in spec.split(","))):
-            target, sep, column = part.partition("=")
-            target = target.strip().lower()
-            if not sep or not column.strip():
-                raise InvalidInput(f"--map {part!r}: expected FIELD=COLUMN, e.g. title=Summary")
-            if target not in FIELDS:
-                raise InvalidInput(f"--map {part!r}: unknown field {target!r}; known: {FIELDS}")
-            mapping[target] = column.strip()
-    return mapping
+    return column_map.parse_mapping(specs, fields=FIELDS, example="title=Summary")
 
 
 def resolve_columns(columns: list[str], explicit: Mapping[str, str]) -> dict[str, str]:
