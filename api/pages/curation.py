@@ -14,10 +14,10 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SettingsDep
+from api.pages.actions import apply_edit
 from api.pages.deps import Curator
 from api.pages.routing import PageRoute
-from api.pages.templating import flash
-from voc.errors import InvalidInput, NotFound, VocError
+from voc.errors import InvalidInput
 from voc.theme import curation
 
 router = APIRouter(route_class=PageRoute)
@@ -26,18 +26,8 @@ router = APIRouter(route_class=PageRoute)
 def _apply(
     request: Request, session: Session, back_to: str, action: Callable[[], str]
 ) -> RedirectResponse:
-    """Run one edit inside a savepoint; flash its outcome and go back to ``back_to``."""
-    try:
-        with session.begin_nested():
-            message = action()
-    except NotFound as exc:
-        flash(request, f"Not done: {exc.detail}", level="error")
-        return RedirectResponse("/themes", status_code=303)
-    except VocError as exc:
-        flash(request, f"Not done: {exc.detail}", level="error")
-    else:
-        flash(request, message, level="success")
-    return RedirectResponse(back_to, status_code=303)
+    """A curation edit: a theme that is gone sends the page back to the overview."""
+    return apply_edit(request, session, back_to, action, not_found_to="/themes")
 
 
 @router.post("/themes/{theme_id}/rename", include_in_schema=False)

@@ -14,13 +14,13 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from api.deps import SessionDep, SettingsDep
+from api.pages.actions import apply_edit
 from api.pages.deps import Linker, Reader
 from api.pages.export import Cell, csv_response
 from api.pages.routing import PageRoute
-from api.pages.templating import flash, render
+from api.pages.templating import render
 from loop_closure import campaigns as loop_campaigns
 from voc.customer import queries as account_queries
-from voc.errors import NotFound, VocError
 from voc.feedback.schemas import FeedbackFilters
 from voc.nlp_runtime import get_models
 from voc.request import links as request_links
@@ -61,19 +61,9 @@ def _service_sort(sort: str, direction: str) -> str:
 def _apply(
     request: Request, session: Session, back_to: str, action: Callable[[], str]
 ) -> RedirectResponse:
-    """Run one edit inside a savepoint; flash its outcome and go back to ``back_to``."""
-    try:
-        with session.begin_nested():
-            message = action()
-    except NotFound as exc:
-        flash(request, f"Not done: {exc.detail}", level="error")
-        return RedirectResponse("/requests" if back_to.startswith("/requests") else back_to,
-                                status_code=303)  # fmt: skip
-    except VocError as exc:
-        flash(request, f"Not done: {exc.detail}", level="error")
-    else:
-        flash(request, message, level="success")
-    return RedirectResponse(back_to, status_code=303)
+    """A request edit: a request that is gone sends the page back to the list."""
+    not_found_to = "/requests" if back_to.startswith("/requests") else back_to
+    return apply_edit(request, session, back_to, action, not_found_to=not_found_to)
 
 
 def _safe_back(back: str | None, default: str) -> str:
