@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.normalize import normalize_for_model
+from nlp.training.support_queries import banking77_queries
 
 NEGATIVE, NEUTRAL, POSITIVE = 0, 1, 2
 _CONNECTORS = (
@@ -130,12 +131,21 @@ def make_pairs(pool: list[Example], n_pairs: int, rng: random.Random) -> list[Ex
 
 
 def load_corpus(
-    data_dir: Path, *, seed: int, calibration_fraction: float, sst2_train: int, n_pairs: int
+    data_dir: Path,
+    *,
+    seed: int,
+    calibration_fraction: float,
+    sst2_train: int,
+    n_pairs: int,
+    support_queries: int = 0,
+    pool_limit: int = 0,
 ) -> Corpus:
     """Load the sets, hold out a stratified calibration slice of the training tweets.
 
     Training tweets: the SemEval 2013-2016 pool (``semeval2017_sentiment/train.csv``). TweetEval
     ``val`` and ``test`` are measurement sets only, never trained or calibrated on.
+    ``support_queries`` banking77 queries (weak labels from their intent, see
+    ``nlp.training.support_queries``; -1 = all of them, 0 = none) join the training set.
     """
     rng = random.Random(seed)
     tweets = _semeval_pool(data_dir)
@@ -149,10 +159,19 @@ def load_corpus(
         cut = round(len(group) * calibration_fraction)
         calibration.extend(group[:cut])
         train_tweets.extend(group[cut:])
+    if pool_limit > 0:
+        rng.shuffle(train_tweets)
+        train_tweets = train_tweets[:pool_limit]
     sst2 = _sst2(data_dir, "train")
     rng.shuffle(sst2)
     sst2 = sst2[:sst2_train] if sst2_train > 0 else sst2
-    plain = train_tweets + sst2
+    support = []
+    if support_queries:
+        for text, label in banking77_queries(data_dir, max(0, support_queries), rng):
+            example = _plain(text, label, "banking77_train")
+            if example is not None:
+                support.append(example)
+    plain = train_tweets + sst2 + support
     train = plain + make_pairs(plain, n_pairs, rng)
     rng.shuffle(train)
     return Corpus(

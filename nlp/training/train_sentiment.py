@@ -199,7 +199,11 @@ def train_branch(
     torch.manual_seed(args.seed)
     branch = SentimentBranch.from_base(base, k, args.branch_ffn or None).to(args.device)
     if args.init_checkpoint:
-        branch.load_state_dict(torch.load(args.init_checkpoint, map_location=args.device))
+        if Path(args.init_checkpoint).is_dir():  # a saved model folder (branch.safetensors)
+            state = SentimentBranch.load(args.init_checkpoint, base.config)[0].state_dict()
+        else:  # an epoch checkpoint (ckpt-k*-e*.pt under --cache-dir)
+            state = torch.load(args.init_checkpoint, map_location=args.device)
+        branch.load_state_dict(state)
         logger.info("k=%d started from %s", k, args.init_checkpoint)
     groups = [
         {"params": branch.layers.parameters(), "lr": args.lr},
@@ -238,7 +242,7 @@ def train_branch(
             branch.eval()
             logits, labels = predict_logits(val, base, k_cached, branch, args.device)
             logger.info("k=%d epoch %d val %s", k, epoch + 1, figures(logits, labels, 1.0))
-            if args.cache_dir:
+            if str(args.cache_dir) not in ("", "."):
                 torch.save(branch.state_dict(), Path(args.cache_dir) / f"ckpt-k{k}-e{epoch + 1}.pt")
     return branch.eval()
 
@@ -329,6 +333,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--head-lr", type=float, default=1e-3)
     parser.add_argument("--sst2-train", type=int, default=8_000)
     parser.add_argument("--pairs", type=int, default=4_000)
+    parser.add_argument(
+        "--pool-limit",
+        type=int,
+        default=0,
+        help="train on a seeded sample of this many SemEval tweets (0 = all)",
+    )
+    parser.add_argument(
+        "--support-queries",
+        type=int,
+        default=0,
+        help="banking77 support queries with weak labels from their intent (-1 = all, 0 = none)",
+    )
     parser.add_argument("--calibration-fraction", type=float, default=0.05)
     parser.add_argument(
         "--cache-dir",
@@ -341,7 +357,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--init-checkpoint",
         type=Path,
         default=None,
-        help="start from a saved branch state (with --epochs 0: calibrate and measure it only)",
+        help="start from a saved model folder or epoch checkpoint of the same --branch-layers "
+        "(with --epochs 0: calibrate and measure it only)",
     )
     parser.add_argument(
         "--limit",
@@ -378,6 +395,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         calibration_fraction=args.calibration_fraction,
         sst2_train=args.sst2_train,
         n_pairs=args.pairs,
+        support_queries=args.support_queries,
+        pool_limit=args.pool_limit,
     )
     train = corpus.train
     tokenizer, base = load_base(_base_dir(args.base_model))

@@ -114,6 +114,11 @@ def test_a_mixed_item_takes_the_score_of_its_deciding_side() -> None:
             ["Hey app crashes", "Please fix it now"],
         ),
         (
+            "The import rejects my file, row 6 is fine. Happy to share the file. Regards, 李娜",
+            "The import rejects my file, row 6 is fine",
+            ["The import rejects my file", "row 6 is fine"],
+        ),
+        (
             "I love the app but billing is a disaster. Thank you for your help, Anna",
             "I love the app but billing is a disaster",
             ["I love the app", "billing is a disaster"],
@@ -132,7 +137,13 @@ def test_sentiment_spans_drop_greetings_and_politeness(
 @pytest.mark.parametrize(
     ("clause", "expected"),
     [("Thanks", True), ("Hi team", True), ("thank you for your help", True), ("Kind regards", True),
-     ("thanks for nothing, the app crashed", False), ("please fix the export", False)],
+     ("thanks for nothing, the app crashed", False), ("please fix the export", False),
+     ("Kind regards, 李娜", True), ("Best, Folake (Delivery Lead)", True), ("Cheers, Tom", True),
+     ("Hannah O'Brien | Office Manager Auroracraft Pty Ltd", True), ("Please look into it", True),
+     ("happy to share more details on a call", True), ("sorry for typos", True),
+     ("Would be much appreciated", True), ("I hope this is quick", True),
+     ("Best app ever", False), ("Best feature you have shipped in years", False),
+     ("Thanks for nothing", False), ("Regards, the finance team", False)],
 )  # fmt: skip
 def test_is_formula(clause: str, expected: bool) -> None:
     assert is_formula(clause) is expected
