@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from nlp.assign import CONFIDENCE_TEMPERATURE, assign_to_themes
 from nlp.clustering import centroids_of, hdbscan_labels, merge_similar, propagate_to_noise
+from nlp.granularity import CondensedCuts, pick_cut, score_rows, silhouettes, size_ladder
 from nlp.keywords import class_tfidf
 from nlp.labels import PhraseEmbedder, make_labels
 from nlp.reduction import reduce_dimensions
@@ -42,26 +43,15 @@ class _Clock:
         self._last = now
 
 
-def _cluster(
-    embeddings: npt.NDArray[np.float32], params: DiscoveryParams, seed: int, clock: _Clock
-) -> tuple[npt.NDArray[np.int64], int]:
-    """Return cluster labels of the items (noise propagated where clear) and the HDBSCAN count."""
-    reduced = reduce_dimensions(
-        embeddings,
-        method=params.reduction,
-        n_components=params.n_components,
-        n_neighbors=params.n_neighbors,
-        seed=seed,
-    )
-    clock.lap("reduce")
-    labels = hdbscan_labels(
-        reduced,
-        min_cluster_size=params.min_cluster_size,
-        min_samples=params.min_samples,
-        selection_method=params.cluster_selection_method,
-    )
-    clock.lap("cluster")
-    n_clustered = int(np.sum(labels >= 0))
+def _finish(
+    embeddings: npt.NDArray[np.float32],
+    reduced: npt.NDArray[np.float32],
+    labels: npt.NDArray[np.int64],
+    params: DiscoveryParams,
+) -> npt.NDArray[np.int64]:
+    """HDBSCAN labels -> themes: noise propagated where clear, near-duplicates merged."""
+    if labels.max(initial=-1) < 0:
+        return labels
     propagated = propagate_to_noise(reduced, labels, min_vote=params.noise_min_vote)
     # UMAP puts every point near some cluster: keep a label only when the item is also
     # similar to that cluster in the original space.
@@ -70,16 +60,64 @@ def _cluster(
     rows = np.flatnonzero(propagated >= 0)
     similar = np.einsum("ij,ij->i", embeddings[rows], centroids[propagated[rows]])
     propagated[rows[similar < params.assign_min_similarity]] = -1
-    labels = propagated
-    labels = merge_similar(embeddings, labels, params.merge_similarity)
-    clock.lap("merge")
-    return labels, n_clustered
+    return merge_similar(embeddings, propagated, params.merge_similarity)
+
+
+def _cluster(
+    embeddings: npt.NDArray[np.float32], params: DiscoveryParams, seed: int, clock: _Clock
+) -> tuple[npt.NDArray[np.int64], int, int]:
+    """Cluster labels of the items (noise propagated where clear), HDBSCAN's count, the size.
+
+    With ``params.granularity == "data"`` every minimum size of the ladder is tried on one
+    tree and the coarsest cut whose themes (after the incremental assignment of the rest) have
+    a silhouette within one standard error of the best wins; see :mod:`nlp.granularity`.
+    """
+    reduced = reduce_dimensions(
+        embeddings,
+        method=params.reduction,
+        n_components=params.n_components,
+        n_neighbors=params.n_neighbors,
+        seed=seed,
+    )
+    clock.lap("reduce")
+    if params.granularity == "fixed":
+        raw = hdbscan_labels(
+            reduced,
+            min_cluster_size=params.min_cluster_size,
+            min_samples=params.min_samples,
+            selection_method=params.cluster_selection_method,
+        )
+        clock.lap("cluster")
+        labels = _finish(embeddings, reduced, raw, params)
+        clock.lap("merge")
+        return labels, int(np.sum(raw >= 0)), params.min_cluster_size
+    cuts = CondensedCuts(reduced, min_samples=params.min_samples)
+    clock.lap("cluster")
+    scored = score_rows(embeddings.shape[0], seed)
+    cuts_tried: list[tuple[npt.NDArray[np.int64], int, int]] = []
+    scores: list[npt.NDArray[np.float64]] = []
+    for size in size_ladder(params.min_cluster_size, embeddings.shape[0]):
+        raw = cuts.labels(size, params.cluster_selection_method)
+        labels = _finish(embeddings, reduced, raw, params)
+        assigned, _ = _assign_rest(embeddings, labels, params, with_confidence=False)
+        scores.append(silhouettes(embeddings, assigned, scored))
+        cuts_tried.append((labels, int(np.sum(raw >= 0)), size))
+        logger.debug(
+            "min_cluster_size %d: %d themes, silhouette %.4f",
+            size,
+            labels.max(initial=-1) + 1,
+            float(scores[-1].mean()) if scores[-1].size else 0.0,
+        )
+    clock.lap("granularity")
+    return cuts_tried[pick_cut(scores)]
 
 
 def _assign_rest(
     embeddings: npt.NDArray[np.float32],
     labels: npt.NDArray[np.int64],
     params: DiscoveryParams,
+    *,
+    with_confidence: bool = True,
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
     """Give unlabelled items a theme through the incremental path; set everyone's confidence."""
     n_themes = int(labels.max(initial=-1)) + 1
@@ -93,13 +131,15 @@ def _assign_rest(
         min_margin=params.assign_min_margin,
     )
     final[noise] = strict.labels
+    confidence = np.zeros(final.shape[0], dtype=np.float32)
+    if not with_confidence:
+        return final, confidence
     # Confidence is the softmax probability of the item's own theme (see nlp.assign): the
     # nearest theme's share times exp((own - nearest similarity) / T).
     rows = np.flatnonzero(final >= 0)
     nearest = assign_to_themes(embeddings[rows], centroids, min_similarity=-1.0, min_margin=-1.0)
     own = np.einsum("ij,ij->i", embeddings[rows], centroids[final[rows]])
     ratio = np.exp(np.minimum(own - nearest.similarity, 0.0) / CONFIDENCE_TEMPERATURE)
-    confidence = np.zeros(final.shape[0], dtype=np.float32)
     confidence[rows] = np.clip(ratio * nearest.confidence, 1e-6, 1.0)
     return final, confidence
 
@@ -144,9 +184,15 @@ def discover_themes(
         sample = np.sort(rng.choice(n, params.sample_size, replace=False))
     else:
         sample = np.arange(n)
-    sample_labels, n_clustered = _cluster(
+    sample_labels, n_clustered, size = _cluster(
         embeddings[sample], sample_params(params, n, sample.size), seed, clock
     )
+    if params.granularity == "data":
+        # The size picked in the sample, at the scale of all items (what a theme needs to
+        # be kept by a later run, nlp.continuity).
+        params = dataclasses.replace(
+            params, min_cluster_size=max(size, round(size * n / max(1, sample.size)))
+        )
     labels = np.full(n, -1, dtype=np.int64)
     labels[sample] = sample_labels
     labels, confidence = _assign_rest(embeddings, labels, params)

@@ -12,6 +12,9 @@ import numpy.typing as npt
 Reduction = Literal["umap", "pca", "none"]
 SelectionMethod = Literal["eom", "leaf"]
 LabelRanking = Literal["ctfidf", "centroid", "hybrid"]
+# "data": min_cluster_size chosen per run from a ladder by silhouette (nlp.granularity);
+# "fixed": params.min_cluster_size as given.
+Granularity = Literal["data", "fixed"]
 
 # Above this many items, discovery runs on a seeded sample and the rest is assigned through
 # the incremental path (assign_to_themes); keeps 100k-1M items within the time budget.
@@ -20,9 +23,15 @@ DEFAULT_SAMPLE_SIZE = 20_000
 
 @dataclass(frozen=True)
 class DiscoveryParams:
-    """Settings of one discovery run; DiscoveryParams.for_size(n) derives them from n."""
+    """Settings of one discovery run; DiscoveryParams.for_size(n) derives them from n.
+
+    With ``granularity="data"`` (the default) each run picks its minimum theme size from a
+    ladder by a label-free score (see :mod:`nlp.granularity`) and the result's params carry
+    the size it picked; ``min_cluster_size`` is then only the starting value.
+    """
 
     min_cluster_size: int = 10
+    granularity: Granularity = "data"
     min_samples: int = 5
     reduction: Reduction = "umap"
     n_components: int = 10  # 5 vs 10 on banking77, seeds 42/7/1: NMI 0.815-0.821 vs 0.821-0.823
@@ -42,7 +51,11 @@ class DiscoveryParams:
 
     @classmethod
     def for_size(cls, n: int) -> DiscoveryParams:
-        """Return defaults scaled to a data set of n items (n counts all items, not a sample)."""
+        """Return defaults scaled to a data set of n items (n counts all items, not a sample).
+
+        The granularity is chosen from the data at each run; ``min_cluster_size`` here is the
+        size a ``granularity="fixed"`` run uses.
+        """
         effective = min(n, DEFAULT_SAMPLE_SIZE)
         # Grows like sqrt(n): 15 up to 900 items, 50 at 10k, 71 at 20k (the sample cap).
         min_cluster_size = max(15, round(math.sqrt(effective) / 2))
