@@ -215,7 +215,18 @@ def _describe(
     compact = np.full(len(parents) + 1, -1, dtype=np.int64)
     compact[np.asarray(with_items, dtype=np.int64)] = np.arange(len(with_items))
     labels = compact[parent_index]  # -1 stays -1 through the sentinel slot
-    described = describe_themes(matrix, texts, labels, params, run.seed, phrase_embedder)
+    rows = np.arange(labels.size)
+    if labels.size > params.sample_size:  # labels of big runs from a seeded sample, as discovery
+        rows = np.sort(np.random.default_rng(run.seed).choice(labels.size, params.sample_size,
+                                                              replace=False))  # fmt: skip
+        with_items = sorted(set(parent_index[rows][parent_index[rows] >= 0].tolist()))
+        compact[:] = -1
+        compact[np.asarray(with_items, dtype=np.int64)] = np.arange(len(with_items))
+        labels = compact[parent_index]
+    described = describe_themes(
+        matrix[rows], [texts[i] for i in rows.tolist()], labels[rows], params, run.seed,
+        phrase_embedder,
+    )  # fmt: skip
     for found, p in zip(described, with_items, strict=True):
         parent = parents[p]
         parent.machine_label = found.label

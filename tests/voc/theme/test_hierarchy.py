@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from nlp.types import DiscoveryParams
 from tests.voc.theme.helpers import add_items
-from tests.voc_fixtures import build_world
+from tests.voc_fixtures import EMBEDDER, build_world, make_feedback, make_theme
 from voc.demo.generator import generate_demo
 from voc.errors import Conflict, InvalidInput
+from voc.feedback.models import Feedback
 from voc.nlp_runtime import Models
-from voc.theme import curation
+from voc.theme import curation, hierarchy
 from voc.theme import queries as theme_queries
 from voc.theme import service as theme_service
 from voc.theme.models import (
+    AnalysisRun,
     Theme,
+    ThemeAssignment,
     ThemeParent,
     ThemeParentLineage,
     ThemeStatus,
@@ -155,3 +159,44 @@ def test_parent_stats_sum_their_shown_themes(db_session: Session) -> None:
     detail = theme_queries.get_parent_detail(db_session, parent.id)
     assert {t.id for t in detail.themes} == {world.csv_theme, world.login_theme}
     assert detail.nps == summary.nps
+
+
+def test_regroup_of_a_big_run_labels_parents_from_a_sample_and_keeps_ids(
+    db_session: Session,
+) -> None:
+    world = build_world(db_session)
+    # a fourth theme, so that there is something to group (fewer: each theme is its own parent)
+    extra_items = [
+        make_feedback(db_session, text=f"the invoice total is wrong again {n}") for n in range(4)
+    ]
+    make_theme(
+        db_session,
+        label="Invoice totals",
+        texts=[i.text for i in extra_items],
+        run_id=world.run_id,
+    )
+    run = db_session.get(AnalysisRun, world.run_id)
+    assert run is not None
+    rows = db_session.execute(
+        select(Feedback.id, Feedback.text, ThemeAssignment.theme_id).join(
+            ThemeAssignment, ThemeAssignment.feedback_id == Feedback.id, isouter=True
+        )
+    ).all()
+    matrix = EMBEDDER.embed([r.text for r in rows])
+    params = DiscoveryParams(sample_size=6, keyword_min_df=1)  # 17 items: the sampled path
+    for theme in db_session.scalars(select(Theme)):
+        theme.parent_id = None  # build_world's parents aside: a first grouping
+    db_session.execute(delete(ThemeParent))
+    first = hierarchy.regroup(
+        db_session, run=run, matrix=matrix, texts=[r.text for r in rows],
+        item_theme_ids=[r.theme_id for r in rows], params=params,
+    )  # fmt: skip
+    assert len(first) == 2  # 4 themes: sqrt(4) = 2 parents
+    assert all(p.machine_label for p in first)
+    assert sum(p.size for p in first) == sum(t.size for t in _active_themes(db_session))
+    assert all(t.parent_id in {p.id for p in first} for t in _active_themes(db_session))
+    again = hierarchy.regroup(
+        db_session, run=run, matrix=matrix, texts=[r.text for r in rows],
+        item_theme_ids=[r.theme_id for r in rows], params=params,
+    )  # fmt: skip
+    assert sorted(p.id for p in again) == sorted(p.id for p in first)
