@@ -52,6 +52,8 @@ def test_overview_folds_themes_into_their_parents(
     assert f'href="/themes/{world.hidden_id}"' not in page
     assert f'href="/themes/{world.login_id}"' in _details(page, access)
     assert 'action="/theme-parents/' not in page  # viewers get no curation forms
+    by_name = viewer.get("/themes?sort=label&dir=asc").text
+    assert by_name.index(f'id="parent-{access}"') < by_name.index(f'id="parent-{data}"')
     flat = viewer.get("/themes?level=theme").text
     assert 'id="themes"' in flat
     assert "Group themes under their parent themes" in flat
