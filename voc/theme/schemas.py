@@ -219,10 +219,22 @@ class LineageRead(BaseModel):
     size: int
 
 
+class ParentLineageRead(BaseModel):
+    """What a run did to one parent theme, and the themes it held after the run."""
+
+    kind: str
+    parent_id: int
+    parent_label: str
+    related_parent_ids: list[int]
+    theme_ids: list[int]
+    size: int
+
+
 class RunDetail(RunRead):
-    """A run with the lineage of its themes."""
+    """A run with the lineage of its themes and of its parent themes."""
 
     lineage: list[LineageRead]
+    parent_lineage: list[ParentLineageRead] = []
 
 
 @dataclass(frozen=True)

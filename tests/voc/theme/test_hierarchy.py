@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -13,7 +15,7 @@ from voc.demo.generator import generate_demo
 from voc.errors import Conflict, InvalidInput
 from voc.feedback.models import Feedback
 from voc.nlp_runtime import Models
-from voc.theme import curation, hierarchy
+from voc.theme import curation, hierarchy, runs
 from voc.theme import queries as theme_queries
 from voc.theme import service as theme_service
 from voc.theme.models import (
@@ -200,3 +202,5 @@ def test_regroup_of_a_big_run_labels_parents_from_a_sample_and_keeps_ids(
         item_theme_ids=[r.theme_id for r in rows], params=params,
     )  # fmt: skip
     assert sorted(p.id for p in again) == sorted(p.id for p in first)
+    kinds = Counter(c.kind for c in runs.get_detail(db_session, run_id=run.id).parent_lineage)
+    assert kinds == {"new": 2, "continued": 2}
