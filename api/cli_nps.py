@@ -9,6 +9,7 @@ The lead mounts them in ``api/cli.py``::
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -61,6 +62,13 @@ def write_report(report: CampaignReport, target: Path) -> list[Path]:
     return [target]
 
 
+class Level(StrEnum):
+    """The theme level of a report's impact and driver tables."""
+
+    THEME = "theme"
+    PARENT = "parent"
+
+
 @nps_app.command("report")
 @one_line_errors
 def report(
@@ -75,6 +83,10 @@ def report(
         str | None,
         typer.Option("--by", help="Group by segment, plan, region or any metadata field."),
     ] = None,
+    level: Annotated[
+        Level,
+        typer.Option("--level", help="Theme impact and drivers over fine themes or parent themes."),
+    ] = Level.THEME,
 ) -> None:
     """Write a campaign report: NPS with intervals, change, groups, themes, drivers, accounts."""
     target = _target(output)
@@ -89,6 +101,7 @@ def report(
             by=by,
             options=service.options_from_settings(current),
             weights=service.weights_from_settings(current),
+            level=level.value,
         )
         files = write_report(result, target)
     o = result.overall

@@ -147,7 +147,8 @@ def _themes(report: CampaignReport) -> Table:
         _interval(lambda t: t.ci_low, lambda t: t.ci_high, 1),
         _csv("is_small", lambda t: t.is_small),
     )  # fmt: skip
-    return Table("themes", "Theme impact on NPS", columns, report.impacts)
+    title = "Parent theme impact on NPS" if report.level == "parent" else "Theme impact on NPS"
+    return Table("themes", title, columns, report.impacts)
 
 
 def _drivers(report: CampaignReport) -> Table:

@@ -13,7 +13,7 @@ from nlp.embedding import HashingEmbedder
 from voc.customer.models import Account, Customer
 from voc.feedback.models import EmbeddingCache, Feedback
 from voc.theme import stats as theme_stats
-from voc.theme.models import AnalysisRun, RunStatus, Theme, ThemeAssignment
+from voc.theme.models import AnalysisRun, RunStatus, Theme, ThemeAssignment, ThemeParent
 
 EMBEDDER = HashingEmbedder(384)
 DEFAULT_SCORES = {"negative": -0.6, "neutral": 0.0, "positive": 0.8}
@@ -48,6 +48,8 @@ class World:
     login_items: list[int] = field(default_factory=list)
     misc_items: list[int] = field(default_factory=list)
     unassigned: int = 0
+    product_parent: int = 0  # parent of the CSV and the hidden theme
+    access_parent: int = 0  # parent of the login theme
 
 
 def _hash(text: str) -> str:
@@ -166,6 +168,13 @@ def build_world(session: Session) -> World:
     for theme, items in zip(themes, groups, strict=True):
         _assign(session, theme, items, run.id)
     themes[2].is_hidden = True
+    product = ThemeParent(machine_label="Product", keywords=["csv"], size=9, last_run_id=run.id)
+    access = ThemeParent(machine_label="Access", keywords=["login"], size=4, last_run_id=run.id)
+    session.add_all([product, access])
+    session.flush()
+    themes[0].parent_id = themes[2].parent_id = product.id
+    themes[1].parent_id = access.id
+    world.product_parent, world.access_parent = product.id, access.id
     lonely = make_feedback(session, text="Where is the invoice?", score=None, source="ticket")
     world.csv_theme, world.login_theme, world.hidden_theme = (t.id for t in themes)
     world.csv_items, world.login_items, world.misc_items = ([i.id for i in g] for g in groups)

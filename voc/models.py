@@ -11,7 +11,15 @@ from voc.request.models import (
     ThemeRequestLink,
 )
 from voc.theme.curation_models import CurationEvent
-from voc.theme.models import AnalysisRun, Theme, ThemeAssignment, ThemeLineage, ThemeStats
+from voc.theme.models import (
+    AnalysisRun,
+    Theme,
+    ThemeAssignment,
+    ThemeLineage,
+    ThemeParent,
+    ThemeParentLineage,
+    ThemeStats,
+)
 from voc.user.models import ApiToken, User
 
 __all__ = [
@@ -30,6 +38,8 @@ __all__ = [
     "Theme",
     "ThemeAssignment",
     "ThemeLineage",
+    "ThemeParent",
+    "ThemeParentLineage",
     "ThemeRequestLink",
     "ThemeStats",
     "User",

@@ -137,3 +137,56 @@ def undo(request: Request, session: SessionDep, user: Curator, theme_id: int) ->
         return f"Undid the last edit ({event.action} by {event.actor})."
 
     return _apply(request, session, f"/themes/{theme_id}", act)
+
+
+@router.post("/themes/{theme_id}/parent", include_in_schema=False)
+def move_theme(
+    request: Request,
+    session: SessionDep,
+    user: Curator,
+    theme_id: int,
+    parent_id: Annotated[int, Form()],
+) -> Response:
+    """Put the theme under another parent theme (re-analysis keeps it there)."""
+
+    def act() -> str:
+        curation.move_theme(session, theme_id=theme_id, parent_id=parent_id, actor=user.email)
+        return "Moved under another parent theme. Re-analysis keeps it there."
+
+    return _apply(request, session, f"/themes/{theme_id}", act)
+
+
+@router.post("/theme-parents/{parent_id}/rename", include_in_schema=False)
+def rename_parent(
+    request: Request,
+    session: SessionDep,
+    user: Curator,
+    parent_id: int,
+    label: Annotated[str, Form(max_length=255)] = "",
+) -> Response:
+    """Give a parent theme a human name (kept across re-analysis)."""
+
+    def act() -> str:
+        parent = curation.rename_parent(session, parent_id=parent_id, label=label, actor=user.email)
+        return f"Parent theme renamed to “{parent.label}”."
+
+    return _apply(request, session, f"/themes#parent-{parent_id}", act)
+
+
+@router.post("/theme-parents/{parent_id}/merge", include_in_schema=False)
+def merge_parents(
+    request: Request,
+    session: SessionDep,
+    user: Curator,
+    parent_id: int,
+    into_id: Annotated[int, Form()],
+) -> Response:
+    """Merge this parent theme into another; its themes move there."""
+
+    def act() -> str:
+        target = curation.merge_parents(
+            session, source_ids=[parent_id], into_id=into_id, actor=user.email
+        )
+        return f"Merged into “{target.label}”. Undo restores both parent themes."
+
+    return _apply(request, session, f"/themes#parent-{into_id}", act)

@@ -71,7 +71,11 @@ def run_detail(
             for c in changes
         ]  # fmt: skip
         return csv_response(f"run-{run_id}-changes.csv", LINEAGE_CSV_HEADER, rows)
-    context = {"run": run, "changes": _group_changes(changes)}
+    context = {
+        "run": run,
+        "changes": _group_changes(changes),
+        "parent_changes": run_queries.parent_lineage(session, run_id=run_id),
+    }
     return render(request, "pages/run_detail.html", context)
 
 

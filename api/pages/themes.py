@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -14,7 +14,17 @@ from api.pages.deps import Reader
 from api.pages.export import Cell, csv_response
 from api.pages.routing import PageRoute
 from api.pages.templating import render, render_fragment
-from api.pages.views import SENTIMENTS, ThemeRow, page_filters, series_for_chart, theme_rows
+from api.pages.views import (
+    SENTIMENTS,
+    PageFilters,
+    ParentRow,
+    ThemeRow,
+    last_week_of,
+    page_filters,
+    parent_rows,
+    series_for_chart,
+    theme_rows,
+)
 from voc.export import display_text, export_items
 from voc.feedback.models import Kind, Source
 from voc.feedback.schemas import FeedbackFilters, FeedbackPage, FeedbackRead
@@ -58,9 +68,14 @@ def overview(
     sort: SortParam = "size",
     dir: DirParam = "desc",
     hidden: bool = False,
+    level: Literal["parent", "theme"] = "parent",
     format: Fmt = "html",
 ) -> Response:
-    """Which themes hurt most: size, share, trend, sentiment, NPS; filters; CSV export."""
+    """Which themes hurt most: size, share, trend, sentiment, NPS; filters; CSV export.
+
+    Parent themes first, each with its themes folded in (a ``<details>`` element: the fold
+    opens without a page load); ``level=theme`` (or no parents yet) lists every theme flat.
+    """
     filters = page_filters(start, end, source, segment)
     listing = theme_queries.list_themes(
         session, filters=filters.theme_filters(), include_hidden=hidden
@@ -70,12 +85,15 @@ def overview(
     rows = theme_rows(shown, sort=sort, direction=dir)
     if format == "csv":
         return csv_response("themes.csv", OVERVIEW_CSV_HEADER, _overview_csv(rows))
+    row_html = [render_fragment("pages/_theme_row.html", _row_key(row), row=row) for row in rows]
+    groups = _parent_groups(session, filters, hidden, sort, dir, rows, row_html)
     context = {
         "listing": listing,
         "rows": rows,
-        "row_html": [
-            render_fragment("pages/_theme_row.html", _row_key(row), row=row) for row in rows
-        ],
+        "row_html": row_html,
+        "groups": groups if level == "parent" else [],
+        "has_parents": bool(groups),
+        "level": level,
         "filters": filters,
         "options": _options(),
         "sort": sort,
@@ -84,6 +102,33 @@ def overview(
         "can_curate": user.can(Permission.CURATE),
     }
     return render(request, "pages/themes.html", context)
+
+
+def _parent_groups(
+    session: Session,
+    filters: PageFilters,
+    hidden: bool,
+    sort: str,
+    direction: str,
+    rows: list[ThemeRow],
+    row_html: Sequence[str],
+) -> list[tuple[ParentRow, list[str]]]:
+    """(parent row, its theme rows' HTML in the listing's order) per parent with a shown theme."""
+    parents = theme_queries.list_parents(
+        session, filters=filters.theme_filters(), include_hidden=hidden
+    )
+    shown = {r.theme.id for r in rows}
+    html_of = {r.theme.id: html for r, html in zip(rows, row_html, strict=True)}
+    ordered = parent_rows(
+        [p for p in parents.parents if shown & set(p.theme_ids)],
+        last=last_week_of([r.theme for r in rows]),
+        sort=sort,
+        direction=direction,
+    )
+    return [
+        (row, [html_of[r.theme.id] for r in rows if r.theme.id in set(row.theme.theme_ids)])
+        for row in ordered
+    ]
 
 
 def _row_key(row: ThemeRow) -> tuple[object, ...]:
@@ -154,6 +199,7 @@ def detail(
         "sentiments": SENTIMENTS,
         "can_curate": can_curate,
         "targets": targets,
+        "parent_targets": theme_queries.parent_choices(session) if can_curate else [],
         "target_options": render_fragment(
             "pages/_theme_options.html", tuple(targets), targets=targets
         ),

@@ -10,7 +10,7 @@ from typing import Any
 from voc.errors import InvalidInput
 from voc.feedback.models import Source
 from voc.feedback.schemas import FeedbackFilters
-from voc.theme.schemas import ThemeFilters, ThemeSummary, TrendPoint
+from voc.theme.schemas import ParentSummary, ThemeFilters, ThemeSummary, TrendPoint
 
 SPARK_WEEKS = 12
 SENTIMENTS = ("negative", "neutral", "positive")
@@ -140,6 +140,28 @@ def theme_rows(themes: Sequence[ThemeSummary], *, sort: str, direction: str) -> 
     key = SORT_KEYS.get(sort, SORT_KEYS["size"])
     rows.sort(key=lambda r: (-r.theme.size, r.theme.id))
     rows.sort(key=key, reverse=direction != "asc")
+    return rows
+
+
+@dataclass(frozen=True)
+class ParentRow:
+    """One parent theme of the overview: the summary, its sparkline series, trend change."""
+
+    theme: ParentSummary
+    series: list[int]
+    momentum: float | None
+
+
+def parent_rows(
+    parents: Sequence[ParentSummary], *, last: date | None, sort: str, direction: str
+) -> list[ParentRow]:
+    """Parent rows sorted like theme rows, their series ending with the themes' last week."""
+    weeks = _week_range(last, SPARK_WEEKS) if last else []
+    rows = [ParentRow(p, _series_over(p.trend, weeks) if last else [], p.trend_change)
+            for p in parents]  # fmt: skip
+    key = SORT_KEYS.get(sort, SORT_KEYS["size"])
+    rows.sort(key=lambda r: (-r.theme.size, r.theme.id))
+    rows.sort(key=key, reverse=direction != "asc")  # type: ignore[arg-type]
     return rows
 
 

@@ -22,5 +22,6 @@ for _module in (
     loop,
 ):  # fmt: skip
     router.include_router(_module.router)
+router.include_router(themes.parents_router)
 
 __all__ = ["router"]

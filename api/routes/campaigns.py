@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
@@ -50,8 +50,12 @@ def campaign_report(
     campaign: Name,
     compare: Annotated[str | None, Query(min_length=1, max_length=255)] = None,
     by: Annotated[str | None, Query(min_length=1, max_length=64)] = None,
+    level: Literal["theme", "parent"] = "theme",
 ) -> dict[str, Any]:
-    """NPS, change, groups, theme impact, drivers, emerging themes, accounts at risk."""
+    """NPS, change, groups, theme impact, drivers, emerging themes, accounts at risk.
+
+    ``level=parent``: theme impact, drivers and emerging themes over the parent themes.
+    """
     report = campaign_service.build_report(
         session,
         campaign=campaign,
@@ -59,5 +63,6 @@ def campaign_report(
         by=by,
         options=campaign_service.options_from_settings(settings),
         weights=campaign_service.weights_from_settings(settings),
+        level=level,
     )
     return report_render.to_dict(report)

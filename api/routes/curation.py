@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from api.deps import BodyId, Curator, PathId, QueryId, Reader, SessionDep, SettingsDep
 from voc.theme import curation
 from voc.theme import queries as theme_queries
-from voc.theme.schemas import CurationEventRead, ThemeDetail, ThemeSummary
+from voc.theme.schemas import CurationEventRead, ParentDetail, ThemeDetail, ThemeSummary
 
 router = APIRouter(tags=["curation"])
 
@@ -40,6 +40,18 @@ class MoveIn(BaseModel):
 
     feedback_ids: list[BodyId] = Field(min_length=1, max_length=10_000)
     to_theme_id: BodyId
+
+
+class MoveThemeIn(BaseModel):
+    """Put the theme under the parent theme ``parent_id``."""
+
+    parent_id: BodyId
+
+
+class RenameParentIn(BaseModel):
+    """A human label for a parent theme."""
+
+    label: str = Field(min_length=1, max_length=255)
 
 
 class SplitOut(BaseModel):
@@ -103,6 +115,35 @@ def move_items(session: SessionDep, user: Curator, body: MoveIn) -> ThemeDetail:
         session, feedback_ids=body.feedback_ids, to_theme_id=body.to_theme_id, actor=user.email
     )
     return theme_queries.get_detail(session, target.id)
+
+
+@router.post("/themes/{theme_id}/parent", response_model=ThemeDetail)
+def move_theme(
+    session: SessionDep, user: Curator, theme_id: PathId, body: MoveThemeIn
+) -> ThemeDetail:
+    """Put a theme under another parent theme (re-analysis keeps it there)."""
+    curation.move_theme(session, theme_id=theme_id, parent_id=body.parent_id, actor=user.email)
+    return theme_queries.get_detail(session, theme_id)
+
+
+@router.patch("/theme-parents/{parent_id}", response_model=ParentDetail)
+def rename_parent(
+    session: SessionDep, user: Curator, parent_id: PathId, body: RenameParentIn
+) -> ParentDetail:
+    """Rename a parent theme (the human label survives re-analysis)."""
+    curation.rename_parent(session, parent_id=parent_id, label=body.label, actor=user.email)
+    return theme_queries.get_parent_detail(session, parent_id)
+
+
+@router.post("/theme-parents/{parent_id}/merge", response_model=ParentDetail)
+def merge_parents(
+    session: SessionDep, user: Curator, parent_id: PathId, body: MergeIn
+) -> ParentDetail:
+    """Merge this parent theme into another; its themes move there and it retires."""
+    target = curation.merge_parents(
+        session, source_ids=[parent_id], into_id=body.into_id, actor=user.email
+    )
+    return theme_queries.get_parent_detail(session, target.id)
 
 
 @router.post("/curation/undo", response_model=CurationEventRead)

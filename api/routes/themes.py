@@ -1,9 +1,9 @@
-"""Themes: overview with stats, detail, items of a theme."""
+"""Themes at two levels: overview with stats (themes or parent themes), details, items."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -12,15 +12,17 @@ from voc.feedback import queries as feedback_queries
 from voc.feedback.models import Kind, Source
 from voc.feedback.schemas import FeedbackFilters, FeedbackPage
 from voc.theme import queries as theme_queries
-from voc.theme.schemas import ThemeDetail, ThemeFilters, ThemeList
+from voc.theme.schemas import ParentDetail, ParentList, ThemeDetail, ThemeFilters, ThemeList
 
 router = APIRouter(prefix="/themes", tags=["themes"])
+parents_router = APIRouter(prefix="/theme-parents", tags=["themes"])
 
 
-@router.get("", response_model=ThemeList)
+@router.get("", response_model=ThemeList | ParentList)
 def list_themes(
     session: SessionDep,
     _user: Reader,
+    level: Literal["theme", "parent"] = "theme",
     include_hidden: bool = False,
     sort: theme_queries.SortKey = "size",
     descending: bool = True,
@@ -28,14 +30,26 @@ def list_themes(
     created_to: datetime | None = None,
     source: Source | None = None,
     segment: Annotated[str | None, Query(max_length=64)] = None,
-) -> ThemeList:
-    """Active themes with size, share, weekly trend, sentiment mix and NPS."""
+) -> ThemeList | ParentList:
+    """Themes or parent themes with size, share, weekly trend, sentiment mix and NPS.
+
+    ``level=theme``: the fine themes, each with its parent; ``level=parent``: the parent
+    themes, each with its themes folded in.
+    """
     filters = ThemeFilters(
         created_from=created_from,
         created_to=created_to,
         source=source.value if source else None,
         segment=segment,
     )
+    if level == "parent":
+        return theme_queries.list_parents(
+            session,
+            filters=filters,
+            include_hidden=include_hidden,
+            sort=sort,
+            descending=descending,
+        )
     return theme_queries.list_themes(
         session, filters=filters, include_hidden=include_hidden, sort=sort, descending=descending
     )
@@ -63,3 +77,9 @@ def theme_items(
     return theme_queries.list_items(
         session, theme_id=theme_id, filters=filters, cursor=cursor, limit=limit
     )
+
+
+@parents_router.get("/{parent_id}", response_model=ParentDetail)
+def get_parent(session: SessionDep, _user: Reader, parent_id: PathId) -> ParentDetail:
+    """A parent theme: summed stats of its themes, and those themes."""
+    return theme_queries.get_parent_detail(session, parent_id)

@@ -16,7 +16,7 @@ from voc.config import get_settings
 from voc.customer.models import Account, Customer
 from voc.db import make_engine, session_scope, upgrade_schema
 from voc.feedback.models import Feedback
-from voc.theme.models import Theme, ThemeAssignment
+from voc.theme.models import Theme, ThemeAssignment, ThemeParent
 
 AT = datetime(2026, 6, 1, tzinfo=UTC)
 SCORES = {"Spring": [10, 9, 9, 8, 3, 10], "Summer": [2, 10, 6, 9, 1, 0, 7, 10]}
@@ -39,7 +39,11 @@ def database(sqlite_file_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         session.add(acc)
         session.flush()
         person = Customer(email="ann@acme.test", account_id=acc.id)
+        parent = ThemeParent(machine_label="Complaints", keywords=[], size=0)
+        session.add(parent)
+        session.flush()
         theme = Theme(machine_label='=HYPERLINK("x") <script>alert(1)</script>')
+        theme.parent_id = parent.id
         session.add_all([person, theme])
         session.flush()
         n = 0
@@ -147,3 +151,21 @@ def test_errors_are_one_line_with_non_zero_exit(
     assert code != 0
     assert message in out
     assert "Traceback" not in out
+
+
+@pytest.mark.usefixtures("database")
+def test_report_at_the_parent_level(tmp_path: Path) -> None:
+    target = tmp_path / "p.json"
+    code, out = _run(
+        "nps", "report", "--campaign", "Summer", "--level", "parent", "--output", str(target)
+    )
+    assert code == 0, out
+    data = json.loads(target.read_text(encoding="utf-8"))
+    assert data["level"] == "parent"
+    assert [i["label"] for i in data["impacts"]] == ["Complaints"]
+    markdown = tmp_path / "p.md"
+    _run("nps", "report", "--campaign", "Summer", "--level", "parent", "--output", str(markdown))
+    assert "Parent theme impact on NPS" in markdown.read_text(encoding="utf-8")
+    code, out = _run("nps", "report", "--campaign", "Summer", "--level", "domain", "-o", "x.md")
+    assert code != 0
+    assert "--level" in out

@@ -28,6 +28,10 @@ EXPECTED: dict[tuple[str, str], Permission | None] = {
     ("POST", "/api/v1/themes/{theme_id}/hide"): CURATE,
     ("POST", "/api/v1/themes/{theme_id}/unhide"): CURATE,
     ("POST", "/api/v1/curation/move"): CURATE,
+    ("POST", "/api/v1/themes/{theme_id}/parent"): CURATE,
+    ("GET", "/api/v1/theme-parents/{parent_id}"): READ,
+    ("PATCH", "/api/v1/theme-parents/{parent_id}"): CURATE,
+    ("POST", "/api/v1/theme-parents/{parent_id}/merge"): CURATE,
     ("POST", "/api/v1/curation/undo"): CURATE,
     ("GET", "/api/v1/curation/history"): READ,
     ("POST", "/api/v1/runs"): CURATE,
@@ -81,13 +85,16 @@ def _api_routes(api: ApiWorld) -> list[tuple[str, str]]:
 def _request(api: ApiWorld, method: str, path: str, role: Role | None) -> int:
     w = api.world
     ids = {"feedback_id": w.csv_items[0], "theme_id": w.login_theme, "run_id": w.run_id,
-           "job_id": 1, "request_id": api.request_id, "account_id": api.account_id}  # fmt: skip
+           "job_id": 1, "request_id": api.request_id, "account_id": api.account_id,
+           "parent_id": w.product_parent}  # fmt: skip
     url = re.sub(r"{(\w+)}", lambda m: str(ids[m.group(1)]), path)
     bodies = {
         "/api/v1/feedback/bulk": [{"source": "survey", "text": "role check item"}],
         "/api/v1/themes/{theme_id}/merge": {"into_id": w.csv_theme},
         "/api/v1/themes/{theme_id}/split": {"feedback_ids": w.login_items[:1]},
         "/api/v1/curation/move": {"feedback_ids": [w.unassigned], "to_theme_id": w.csv_theme},
+        "/api/v1/themes/{theme_id}/parent": {"parent_id": w.product_parent},
+        "/api/v1/theme-parents/{parent_id}/merge": {"into_id": w.access_parent},
         "/api/v1/users": {"email": f"x-{role}@voc.example", "role": "viewer"},
         "/api/v1/feedback": {"source": "survey", "text": "role check"},
         "/api/v1/requests": {"title": f"Role check {role}"},

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from voc.customer.models import Account, Customer
 from voc.errors import InvalidInput
 from voc.feedback.models import Feedback, Source
-from voc.theme.models import Theme, ThemeAssignment
+from voc.theme.models import Theme, ThemeAssignment, ThemeParent, ThemeStatus
 
 ACCOUNT_FIELDS = ("segment", "plan", "region")
 IntArray = npt.NDArray[np.int64]
@@ -150,6 +150,28 @@ def themes_by_id(session: Session, ids: Sequence[int]) -> dict[int, ThemeRef]:
     label = func.coalesce(Theme.human_label, Theme.machine_label)
     stmt = select(Theme.id, label).where(Theme.id.in_(list(ids)))
     return {int(i): ThemeRef(int(i), str(lbl)) for i, lbl in session.execute(stmt)}
+
+
+def parents_by_id(session: Session, ids: Sequence[int]) -> dict[int, ThemeRef]:
+    """Labels of the given parent theme ids (the human label wins over the machine label)."""
+    if not ids:
+        return {}
+    label = func.coalesce(ThemeParent.human_label, ThemeParent.machine_label)
+    stmt = select(ThemeParent.id, label).where(ThemeParent.id.in_(list(ids)))
+    return {int(i): ThemeRef(int(i), str(lbl)) for i, lbl in session.execute(stmt)}
+
+
+def parents_of_themes(session: Session, ids: Sequence[int]) -> dict[int, ThemeRef]:
+    """The active parent (id and label) of each given theme that has one."""
+    if not ids:
+        return {}
+    label = func.coalesce(ThemeParent.human_label, ThemeParent.machine_label)
+    stmt = (
+        select(Theme.id, ThemeParent.id, label)
+        .join(ThemeParent, ThemeParent.id == Theme.parent_id)
+        .where(Theme.id.in_(list(ids)), ThemeParent.status == ThemeStatus.ACTIVE)
+    )
+    return {int(t): ThemeRef(int(p), str(lbl)) for t, p, lbl in session.execute(stmt)}
 
 
 def account_item_columns(session: Session) -> dict[str, npt.NDArray[Any]]:

@@ -206,3 +206,5 @@ class CampaignReport:
     notes: tuple[str, ...] = field(default=())
     accounts: tuple[AccountHealth, ...] = field(default=())
     theme_arr: tuple[ThemeArr, ...] = field(default=())
+    # "theme": impact, drivers and emerging themes over fine themes; "parent": parent themes
+    level: str = "theme"

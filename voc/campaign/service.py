@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -29,6 +29,8 @@ from voc.campaign.schemas import (
 from voc.errors import InvalidInput, NotFound
 
 CALL_LIST_SIZE = 10
+# the theme level a report reads: fine themes, or the parent themes that group them
+Level = Literal["theme", "parent"]
 
 
 def options_from_settings(settings: Any) -> AnalysisOptions:
@@ -92,14 +94,35 @@ class _Scope:
     membership: np.ndarray  # (responses, themes) of the campaign
 
 
-def _scope(session: Session, campaign: str, compare: str | None, by: str | None) -> _Scope:
+def _to_parents(session: Session, data: CampaignData) -> CampaignData:
+    """The same responses with each theme replaced by its parent theme (-1: no parent)."""
+    found = sorted({int(t) for t in np.unique(data.theme) if t >= 0})
+    parent = repository.parents_of_themes(session, found)
+    lookup = np.asarray([parent[t].id if t in parent else -1 for t in found], dtype=np.int64)
+    rows = data.theme >= 0
+    mapped = np.full(data.theme.shape, -1, dtype=np.int64)
+    if found:
+        mapped[rows] = lookup[np.searchsorted(np.asarray(found, dtype=np.int64), data.theme[rows])]
+    return replace(data, theme=mapped)
+
+
+def _scope(
+    session: Session, campaign: str, compare: str | None, by: str | None, level: Level = "theme"
+) -> _Scope:
     data = _load(session, campaign, by)
     previous = _load(session, compare, None) if compare else None
+    if level == "parent":
+        data = _to_parents(session, data)
+        previous = _to_parents(session, previous) if previous is not None else None
     found = {int(t) for t in np.unique(data.theme) if t >= 0}
     if previous is not None:
         found |= {int(t) for t in np.unique(previous.theme) if t >= 0}
     theme_ids = sorted(found)
-    refs = repository.themes_by_id(session, theme_ids)
+    refs = (
+        repository.parents_by_id(session, theme_ids)
+        if level == "parent"
+        else repository.themes_by_id(session, theme_ids)
+    )
     labels = [refs[t].label if t in refs else f"theme {t}" for t in theme_ids]
     return _Scope(data, previous, theme_ids, labels, _membership(data.theme, theme_ids))
 
@@ -172,12 +195,19 @@ def build_report(
     by: str | None = None,
     options: AnalysisOptions | None = None,
     weights: HealthWeights | None = None,
+    level: Level = "theme",
 ) -> CampaignReport:
-    """The full campaign report: NPS, groups, change, theme impact, drivers, emerging themes."""
+    """The full campaign report: NPS, groups, change, theme impact, drivers, emerging themes.
+
+    ``level="parent"``: impact, drivers and emerging themes over the parent themes (a response
+    belongs to the parent of its theme); the accounts section stays at the theme level.
+    """
     opts = options or AnalysisOptions()
     if compare is not None and compare == campaign:
         raise InvalidInput(f"compare: must name another campaign than {campaign!r}")
-    scope = _scope(session, campaign, compare, by)
+    if level not in ("theme", "parent"):
+        raise InvalidInput(f"level: theme or parent, not {level!r}")
+    scope = _scope(session, campaign, compare, by, level)
     overall = stats.estimate(scope.data.scores, opts.confidence)
     key, notes = _drivers(scope, opts)
     previous, change, emerging_rows = _change(scope, overall, campaign, compare, opts)
@@ -188,6 +218,7 @@ def build_report(
         campaign=campaign,
         compared_to=compare,
         by=by,
+        level=level,
         generated_at=datetime.now(UTC),
         options=opts,
         overall=overall,

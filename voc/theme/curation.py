@@ -1,8 +1,9 @@
 """Human curation of themes: rename, hide, move items, merge, split, undo; every step recorded.
 
-Human fields (``human_label``, ``is_hidden``) and manual assignments survive re-analysis; each
-step writes a :class:`CurationEvent` holding the before-state, so ``undo_last`` can restore it.
-Services flush, never commit.
+Parent themes too: move a theme under another parent, rename a parent, merge parents.
+Human fields (``human_label``, ``is_hidden``, ``human_parent_id``) and manual assignments
+survive re-analysis; each step writes a :class:`CurationEvent` holding the before-state, so
+``undo_last`` can restore it. Services flush, never commit.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from voc.feedback.models import Feedback
 from voc.theme import repository
 from voc.theme import stats as theme_stats
 from voc.theme.curation_models import CurationAction, CurationEvent
-from voc.theme.models import AssignmentMethod, Theme, ThemeAssignment, ThemeStatus
+from voc.theme.models import AssignmentMethod, Theme, ThemeAssignment, ThemeParent, ThemeStatus
 from voc.theme.schemas import CurationEventRead
 from voc.theme.split import split_by_ids, split_by_kmeans
 from voc.types import utcnow
@@ -271,6 +272,8 @@ def split(
     for new_theme, ids in created:
         assign_manually(session, ids, new_theme.id)
     new_themes = [t for t, _ in created]
+    for new_theme in new_themes:  # a part of a theme sits under the same parent
+        new_theme.parent_id = theme.parent_id
     _touch([theme, *new_themes], actor)
     _record(
         session,
@@ -285,9 +288,135 @@ def split(
     return new_themes
 
 
+def _active_parent(session: Session, parent_id: int) -> ThemeParent:
+    parent = session.get(ThemeParent, parent_id)
+    if parent is None:
+        raise NotFound(f"parent theme {parent_id} does not exist")
+    if parent.status != ThemeStatus.ACTIVE:
+        raise Conflict(
+            f"parent theme {parent_id} is {parent.status}; only active parents can be curated"
+        )
+    return parent
+
+
+def _touch_parents(parents: Iterable[ThemeParent], actor: str) -> None:
+    now = utcnow()
+    for parent in parents:
+        parent.human_edited_at, parent.human_edited_by = now, actor
+
+
+def _theme_state(theme: Theme) -> dict[str, Any]:
+    return {"id": theme.id, "parent_id": theme.parent_id, "human_parent_id": theme.human_parent_id}
+
+
+def move_theme(session: Session, *, theme_id: int, parent_id: int, actor: str) -> Theme:
+    """Put a theme under another parent; re-analysis keeps it there."""
+    theme = _active_theme(session, theme_id)
+    parent = _active_parent(session, parent_id)
+    before = {"themes": [_theme_state(theme)]}
+    theme.parent_id = theme.human_parent_id = parent.id
+    _touch([theme], actor)
+    _touch_parents([parent], actor)
+    _record(
+        session,
+        action=CurationAction.MOVE_THEME,
+        actor=actor,
+        theme_ids=[theme.id],
+        details={"parent_id": parent.id, "from_parent_id": before["themes"][0]["parent_id"]},
+        before=before,
+    )
+    return theme
+
+
+def rename_parent(session: Session, *, parent_id: int, label: str, actor: str) -> ThemeParent:
+    """Give a parent theme a human label (it survives re-analysis)."""
+    parent = _active_parent(session, parent_id)
+    label = " ".join(label.split())
+    if not 1 <= len(label) <= 255:
+        raise InvalidInput("label: between 1 and 255 characters")
+    before = {"parents": [{"id": parent.id, "human_label": parent.human_label}]}
+    parent.human_label = label
+    _touch_parents([parent], actor)
+    _record(
+        session,
+        action=CurationAction.RENAME_PARENT,
+        actor=actor,
+        theme_ids=[],
+        details={"parent_id": parent.id, "label": label},
+        before=before,
+    )
+    return parent
+
+
+def merge_parents(
+    session: Session, *, source_ids: Sequence[int], into_id: int, actor: str
+) -> ThemeParent:
+    """Merge parents into ``into_id``: their themes move there, they retire.
+
+    Runs keep the merged group: every theme of the merged parent (the target's own included)
+    is placed there as if a person had moved it.
+    """
+    sources = [_active_parent(session, i) for i in sorted(set(source_ids))]
+    if not sources:
+        raise InvalidInput("source_ids: name at least one parent theme to merge")
+    if into_id in {s.id for s in sources}:
+        raise InvalidInput("into_id: a parent theme cannot be merged into itself")
+    target = _active_parent(session, into_id)
+    ids = [s.id for s in sources]
+    merged = [*ids, target.id]
+    themes = list(
+        session.scalars(
+            select(Theme)
+            .where(Theme.status == ThemeStatus.ACTIVE)
+            .where(Theme.parent_id.in_(merged) | Theme.human_parent_id.in_(merged))
+            .order_by(Theme.id)
+        )
+    )
+    before = {
+        "themes": [_theme_state(t) for t in themes],
+        "parents": [{"id": s.id, "status": s.status, "merged_into_id": s.merged_into_id}
+                    for s in sources],
+    }  # fmt: skip
+    for theme in themes:
+        theme.parent_id = theme.human_parent_id = target.id
+    for source in sources:
+        source.status, source.merged_into_id = ThemeStatus.RETIRED, target.id
+    _touch(themes, actor)
+    _touch_parents([*sources, target], actor)
+    _record(
+        session,
+        action=CurationAction.MERGE_PARENTS,
+        actor=actor,
+        theme_ids=[t.id for t in themes],
+        details={"source_ids": ids, "into_id": target.id},
+        before=before,
+    )
+    return target
+
+
+def _restore_parents(session: Session, before: dict[str, Any]) -> None:
+    for state in before.get("parents", []):
+        parent = session.get(ThemeParent, state["id"])
+        if parent is not None:
+            for field, value in state.items():
+                if field != "id":
+                    setattr(parent, field, value)
+    for state in before.get("themes", []):
+        theme = session.get(Theme, state["id"])
+        if theme is not None:
+            theme.parent_id, theme.human_parent_id = state["parent_id"], state["human_parent_id"]
+
+
 def _restore(session: Session, event: CurationEvent) -> set[int]:
     before = event.before
     touched = set(event.theme_ids)
+    if event.action in {
+        CurationAction.MOVE_THEME,
+        CurationAction.RENAME_PARENT,
+        CurationAction.MERGE_PARENTS,
+    }:
+        _restore_parents(session, before)
+        return touched
     if event.action in {CurationAction.RENAME, CurationAction.HIDE, CurationAction.UNHIDE}:
         theme = session.get(Theme, event.theme_ids[0])
         if theme is None:

@@ -22,6 +22,9 @@ class CurationAction(StrEnum):
     MERGE = "merge"
     SPLIT = "split"
     MOVE_ITEMS = "move_items"
+    MOVE_THEME = "move_theme"  # under another parent theme
+    RENAME_PARENT = "rename_parent"
+    MERGE_PARENTS = "merge_parents"
     UNDO = "undo"
 
 

@@ -99,9 +99,13 @@ class Theme(Base):
     last_run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_runs.id"))
     retired_run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_runs.id"))
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    # the parent theme this theme sits under (each run regroups, keeping a person's choice)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("theme_parents.id"), index=True)
     # human fields (only people write them; runs carry them over)
     human_label: Mapped[str | None] = mapped_column(String(255))
     human_description: Mapped[str | None] = mapped_column(Text)
+    # a person put this theme under this parent: runs keep it there
+    human_parent_id: Mapped[int | None] = mapped_column(ForeignKey("theme_parents.id"))
     is_hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     human_edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     human_edited_by: Mapped[str | None] = mapped_column(String(255))
@@ -112,6 +116,54 @@ class Theme(Base):
     def label(self) -> str:
         """The name people see: a human rename wins over the machine label."""
         return self.human_label or self.machine_label
+
+
+class ThemeParent(Base):
+    """A parent theme grouping fine themes ("Billing" over "Double charge after plan change").
+
+    Stable id and lineage like a theme: each run regroups the themes (nlp.hierarchy) and
+    matches the groups to the stored parents by their child themes; machine fields are
+    rewritten by runs, the human label never.
+    """
+
+    __tablename__ = "theme_parents"
+    __table_args__ = (Index("ix_theme_parents_status", "status"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default=ThemeStatus.ACTIVE)
+    machine_label: Mapped[str] = mapped_column(String(255))
+    keywords: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    centroid: Mapped[bytes | None] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    created_run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_runs.id"))
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_runs.id"))
+    retired_run_id: Mapped[int | None] = mapped_column(ForeignKey("analysis_runs.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("theme_parents.id"))
+    human_label: Mapped[str | None] = mapped_column(String(255))
+    human_edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    human_edited_by: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def label(self) -> str:
+        """The name people see: a human rename wins over the machine label."""
+        return self.human_label or self.machine_label
+
+
+class ThemeParentLineage(Base):
+    """What a run did to a parent theme: continued, split, merged, new or retired."""
+
+    __tablename__ = "theme_parent_lineage"
+    __table_args__ = (Index("ix_theme_parent_lineage_run_id", "run_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_runs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int] = mapped_column(ForeignKey("theme_parents.id"))
+    related_parent_ids: Mapped[list[int]] = mapped_column(JsonType, default=list)
+    theme_ids: Mapped[list[int]] = mapped_column(JsonType, default=list)
+    size: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class ThemeAssignment(Base):

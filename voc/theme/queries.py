@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -19,9 +19,12 @@ from voc.feedback.models import Feedback
 from voc.feedback.schemas import FeedbackFilters, FeedbackPage, FeedbackRead
 from voc.theme import stats as theme_stats
 from voc.theme import trend as theme_trend
-from voc.theme.models import Theme, ThemeAssignment, ThemeStats, ThemeStatus
+from voc.theme.models import Theme, ThemeAssignment, ThemeParent, ThemeStats, ThemeStatus
 from voc.theme.schemas import (
     KindCount,
+    ParentDetail,
+    ParentList,
+    ParentSummary,
     Quote,
     SegmentCount,
     SentimentMix,
@@ -69,10 +72,10 @@ def _summary(
     total: int,
     weeks: list[date],
     window: TrendWindow | None,
+    parent_labels: dict[int, str] | None = None,
 ) -> ThemeSummary:
-    trend = _trend(agg.weekly, weeks)
-    n_scored = agg.n_promoters + agg.n_passives + agg.n_detractors
-    n_labelled = agg.n_positive + agg.n_negative + agg.n_neutral
+    parent_labels = parent_labels or {}
+    parent_id = theme.parent_id if theme.parent_id in parent_labels else None
     return ThemeSummary(
         id=theme.id,
         label=theme.label,
@@ -82,21 +85,47 @@ def _summary(
         is_hidden=theme.is_hidden,
         merged_into_id=theme.merged_into_id,
         keywords=list(theme.keywords or []),
-        size=agg.n_items,
-        share=agg.n_items / total if total else 0.0,
-        trend=trend,
-        trend_change=theme_trend.change(trend, window),
-        sentiment=SentimentMix(
+        parent_id=parent_id,
+        parent_label=parent_labels.get(parent_id) if parent_id is not None else None,
+        **_stat_fields(agg, total, weeks, window),
+    )
+
+
+class _StatFields(TypedDict):
+    size: int
+    share: float
+    trend: list[TrendPoint]
+    trend_change: float | None
+    sentiment: SentimentMix
+    negative_share: float | None
+    avg_sentiment: float | None
+    nps: float | None
+    n_scored: int
+
+
+def _stat_fields(
+    agg: theme_stats.Aggregate, total: int, weeks: list[date], window: TrendWindow | None
+) -> _StatFields:
+    """Size, share, trend, sentiment and NPS of a theme or a parent from its counts."""
+    trend = _trend(agg.weekly, weeks)
+    n_scored = agg.n_promoters + agg.n_passives + agg.n_detractors
+    n_labelled = agg.n_positive + agg.n_negative + agg.n_neutral
+    return {
+        "size": agg.n_items,
+        "share": agg.n_items / total if total else 0.0,
+        "trend": trend,
+        "trend_change": theme_trend.change(trend, window),
+        "sentiment": SentimentMix(
             positive=agg.n_positive,
             negative=agg.n_negative,
             neutral=agg.n_neutral,
             mixed=agg.n_mixed,
         ),
-        negative_share=agg.n_negative / n_labelled if n_labelled else None,
-        avg_sentiment=agg.sentiment_sum / agg.n_sentiment if agg.n_sentiment else None,
-        nps=100.0 * (agg.n_promoters - agg.n_detractors) / n_scored if n_scored else None,
-        n_scored=n_scored,
-    )
+        "negative_share": agg.n_negative / n_labelled if n_labelled else None,
+        "avg_sentiment": agg.sentiment_sum / agg.n_sentiment if agg.n_sentiment else None,
+        "nps": 100.0 * (agg.n_promoters - agg.n_detractors) / n_scored if n_scored else None,
+        "n_scored": n_scored,
+    }
 
 
 def _sort_key(key: SortKey) -> object:
@@ -114,9 +143,8 @@ def _sort_key(key: SortKey) -> object:
 
 
 def _stats_for(
-    session: Session, themes: list[Theme], filters: ThemeFilters
+    session: Session, ids: list[int], filters: ThemeFilters
 ) -> dict[int, theme_stats.Aggregate]:
-    ids = [t.id for t in themes]
     if not filters.is_empty:
         return theme_stats.aggregate(session, theme_ids=ids, filters=filters)
     rows = session.scalars(select(ThemeStats).where(ThemeStats.theme_id.in_(ids))).all()
@@ -127,7 +155,8 @@ def _fingerprint(session: Session) -> tuple[object, ...]:
     """Changes whenever stored stats or any theme row change (runs, curation, new items)."""
     stats = session.execute(select(func.count(), func.max(ThemeStats.computed_at))).one()
     themes = session.execute(select(func.count(), func.max(Theme.updated_at))).one()
-    return (session.get_bind().engine.url, *stats, *themes)
+    parents = session.execute(select(func.count(), func.max(ThemeParent.updated_at))).one()
+    return (session.get_bind().engine.url, *stats, *themes, *parents)
 
 
 def list_themes(
@@ -168,7 +197,7 @@ def _build_list(session: Session, filters: ThemeFilters, include_hidden: bool) -
             .order_by(Theme.id)  # ties in any sort stay in id order
         )
     )
-    aggregates = _stats_for(session, themes, filters)
+    aggregates = _stats_for(session, [t.id for t in themes], filters)
     total = sum(a.n_items for a in aggregates.values())
     last_weeks = [max(a.weekly) for a in aggregates.values() if a.weekly]
     last_week = max(last_weeks) if last_weeks else None
@@ -176,7 +205,10 @@ def _build_list(session: Session, filters: ThemeFilters, include_hidden: bool) -
     window = theme_trend.window_ending(last_week)
     visible = [t for t in themes if include_hidden or not t.is_hidden]
     empty = theme_stats.Aggregate()
-    summaries = [_summary(t, aggregates.get(t.id, empty), total, weeks, window) for t in visible]
+    labels = _parent_labels(session)
+    summaries = [
+        _summary(t, aggregates.get(t.id, empty), total, weeks, window, labels) for t in visible
+    ]
     return ThemeList(
         themes=summaries,
         total_items=total,
@@ -184,6 +216,123 @@ def _build_list(session: Session, filters: ThemeFilters, include_hidden: bool) -
         is_filtered=not filters.is_empty,
         trend_window=window,
     )
+
+
+def _active_parents(session: Session) -> list[ThemeParent]:
+    return list(
+        session.scalars(
+            select(ThemeParent)
+            .where(ThemeParent.status == ThemeStatus.ACTIVE)
+            .options(defer(ThemeParent.centroid))
+            .order_by(ThemeParent.id)
+        )
+    )
+
+
+def _parent_labels(session: Session) -> dict[int, str]:
+    return {p.id: p.label for p in _active_parents(session)}
+
+
+def _parent_summary(
+    parent: ThemeParent,
+    themes: list[ThemeSummary],
+    aggregates: dict[int, theme_stats.Aggregate],
+    total: int,
+    weeks: list[date],
+    window: TrendWindow | None,
+) -> ParentSummary:
+    agg = theme_stats.combine(aggregates[t.id] for t in themes if t.id in aggregates)
+    return ParentSummary(
+        id=parent.id,
+        label=parent.label,
+        machine_label=parent.machine_label,
+        human_label=parent.human_label,
+        status=parent.status,
+        merged_into_id=parent.merged_into_id,
+        keywords=list(parent.keywords or []),
+        theme_ids=[t.id for t in themes],
+        **_stat_fields(agg, total, weeks, window),
+    )
+
+
+def list_parents(
+    session: Session,
+    *,
+    filters: ThemeFilters | None = None,
+    include_hidden: bool = False,
+    sort: SortKey = "size",
+    descending: bool = True,
+) -> ParentList:
+    """Parent themes with the summed stats of their themes, each with its themes folded in.
+
+    A parent's size, sentiment, trend and NPS are those of the themes shown under it (hidden
+    themes count only with ``include_hidden``). Themes not grouped yet (before the first run
+    that builds parents) are listed under the key 0.
+    """
+    filters = filters or ThemeFilters()
+    listing = list_themes(
+        session, filters=filters, include_hidden=include_hidden, sort=sort, descending=descending
+    )
+    parents = _active_parents(session)
+    aggregates = _stats_for(session, [t.id for t in listing.themes], filters)
+    weeks = [p.week for p in listing.themes[0].trend] if listing.themes else []
+    by_parent: dict[int, list[ThemeSummary]] = {p.id: [] for p in parents}
+    for summary in listing.themes:
+        by_parent.setdefault(summary.parent_id or 0, []).append(summary)
+    summaries = [
+        _parent_summary(
+            p, by_parent[p.id], aggregates, listing.total_items, weeks, listing.trend_window
+        )
+        for p in parents
+        if by_parent[p.id]
+    ]
+    order = _sort_key(sort)
+    summaries = sorted(summaries, key=order, reverse=descending)  # type: ignore[call-overload]
+    return ParentList(
+        parents=summaries,
+        themes={k: v for k, v in by_parent.items() if v},
+        total_items=listing.total_items,
+        n_hidden=listing.n_hidden,
+        is_filtered=listing.is_filtered,
+        trend_window=listing.trend_window,
+    )
+
+
+def get_parent_or_raise(session: Session, parent_id: int) -> ThemeParent:
+    """The parent theme row, or NotFound."""
+    parent = session.get(ThemeParent, parent_id)
+    if parent is None:
+        raise NotFound(f"parent theme {parent_id} does not exist")
+    return parent
+
+
+def get_parent_detail(session: Session, parent_id: int) -> ParentDetail:
+    """A parent theme with the summed stats of its shown themes and those themes by size."""
+    parent = get_parent_or_raise(session, parent_id)
+    listing = list_themes(session)
+    themes = [t for t in listing.themes if t.parent_id == parent.id]
+    rows = session.scalars(
+        select(ThemeStats).where(ThemeStats.theme_id.in_([t.id for t in themes]))
+    ).all()
+    aggregates = {row.theme_id: theme_stats.from_stored(row) for row in rows}
+    weeks = [p.week for p in listing.themes[0].trend] if listing.themes else []
+    summary = _parent_summary(
+        parent, themes, aggregates, listing.total_items, weeks, listing.trend_window
+    )
+    return ParentDetail(
+        **summary.model_dump(),
+        themes=themes,
+        created_run_id=parent.created_run_id,
+        last_run_id=parent.last_run_id,
+        human_edited_at=parent.human_edited_at,
+        human_edited_by=parent.human_edited_by,
+    )
+
+
+def parent_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, label) of every active parent theme, by label (what editors pick)."""
+    choices = [(p.id, p.label) for p in _active_parents(session)]
+    return sorted(choices, key=lambda choice: choice[1].casefold())
 
 
 def theme_choices(session: Session) -> list[tuple[int, str]]:
@@ -346,7 +495,9 @@ def _build_detail(session: Session, theme_id: int) -> ThemeDetail:
     first_week = min(agg.weekly) if agg.weekly else None
     n_weeks = ((last_week - first_week).days // 7 + 1) if last_week and first_week else 0
     window = theme_trend.window_ending(last_week)  # this theme's own newest week
-    summary = _summary(theme, agg, int(total or 0), _weeks(last_week, n_weeks), window)
+    summary = _summary(
+        theme, agg, int(total or 0), _weeks(last_week, n_weeks), window, _parent_labels(session)
+    )
     segments = [
         SegmentCount(segment=name, count=count, share=count / agg.n_items if agg.n_items else 0.0)
         for name, count in sorted(agg.segments.items(), key=lambda kv: (-kv[1], kv[0]))

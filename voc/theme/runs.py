@@ -7,8 +7,15 @@ from sqlalchemy.orm import Session
 
 from voc.errors import Conflict, NotFound
 from voc.jobs.queue import JobQueue, enqueue_after_commit
-from voc.theme.models import AnalysisRun, RunStatus, Theme, ThemeLineage
-from voc.theme.schemas import LineageRead, RunDetail, RunRead
+from voc.theme.models import (
+    AnalysisRun,
+    RunStatus,
+    Theme,
+    ThemeLineage,
+    ThemeParent,
+    ThemeParentLineage,
+)
+from voc.theme.schemas import LineageRead, ParentLineageRead, RunDetail, RunRead
 
 
 def start_analysis(session: Session, *, queue: JobQueue, trigger: str, seed: int) -> RunRead:
@@ -68,7 +75,33 @@ def run_lineage(session: Session, *, run_id: int) -> list[LineageRead]:
     ]
 
 
+def parent_lineage(session: Session, *, run_id: int) -> list[ParentLineageRead]:
+    """Lineage of a run's parent themes (new, continued, split, merged, retired)."""
+    _run_or_raise(session, run_id)
+    rows = session.execute(
+        select(ThemeParentLineage, ThemeParent)
+        .join(ThemeParent, ThemeParent.id == ThemeParentLineage.parent_id)
+        .where(ThemeParentLineage.run_id == run_id)
+        .order_by(ThemeParentLineage.kind, ThemeParentLineage.size.desc(), ThemeParentLineage.id)
+    ).all()
+    return [
+        ParentLineageRead(
+            kind=lineage.kind,
+            parent_id=parent.id,
+            parent_label=parent.label,
+            related_parent_ids=list(lineage.related_parent_ids or []),
+            theme_ids=list(lineage.theme_ids or []),
+            size=lineage.size,
+        )
+        for lineage, parent in rows
+    ]
+
+
 def get_detail(session: Session, *, run_id: int) -> RunDetail:
-    """A run with its lineage."""
+    """A run with its lineage and its parent themes' lineage."""
     run = get_run(session, run_id=run_id)
-    return RunDetail(**run.model_dump(), lineage=run_lineage(session, run_id=run_id))
+    return RunDetail(
+        **run.model_dump(),
+        lineage=run_lineage(session, run_id=run_id),
+        parent_lineage=parent_lineage(session, run_id=run_id),
+    )

@@ -60,6 +60,53 @@ class ThemeSummary(BaseModel):
     avg_sentiment: float | None
     nps: float | None
     n_scored: int
+    # the parent theme this theme sits under (None before the first run that groups themes)
+    parent_id: int | None = None
+    parent_label: str | None = None
+
+
+class ParentSummary(BaseModel):
+    """A parent theme with the stats of its (shown) themes summed, as the overview lists it."""
+
+    id: int
+    label: str
+    machine_label: str
+    human_label: str | None
+    status: str
+    merged_into_id: int | None
+    keywords: list[str]
+    size: int
+    share: float
+    trend: list[TrendPoint]
+    trend_change: float | None = None
+    sentiment: SentimentMix
+    negative_share: float | None
+    avg_sentiment: float | None
+    nps: float | None
+    n_scored: int
+    theme_ids: list[int]
+
+
+class ParentList(BaseModel):
+    """Parent themes with stats, each with its themes (sorted as asked) folded in."""
+
+    parents: list[ParentSummary]
+    # the themes of each parent, in the listing's sort order: parent id -> summaries
+    themes: dict[int, list[ThemeSummary]]
+    total_items: int
+    n_hidden: int
+    is_filtered: bool
+    trend_window: TrendWindow | None = None
+
+
+class ParentDetail(ParentSummary):
+    """A parent theme with its themes and its lineage."""
+
+    themes: list[ThemeSummary]
+    created_run_id: int | None
+    last_run_id: int | None
+    human_edited_at: datetime | None
+    human_edited_by: str | None
 
 
 class ThemeList(BaseModel):
@@ -172,10 +219,22 @@ class LineageRead(BaseModel):
     size: int
 
 
+class ParentLineageRead(BaseModel):
+    """What a run did to one parent theme, and the themes it held after the run."""
+
+    kind: str
+    parent_id: int
+    parent_label: str
+    related_parent_ids: list[int]
+    theme_ids: list[int]
+    size: int
+
+
 class RunDetail(RunRead):
-    """A run with the lineage of its themes."""
+    """A run with the lineage of its themes and of its parent themes."""
 
     lineage: list[LineageRead]
+    parent_lineage: list[ParentLineageRead] = []
 
 
 @dataclass(frozen=True)

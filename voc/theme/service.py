@@ -29,7 +29,7 @@ from nlp.types import DiscoveryParams, DiscoveryResult
 from voc.errors import InvalidInput, NotFound
 from voc.feedback.embeddings import embed_with_cache
 from voc.nlp_runtime import Models
-from voc.theme import repository
+from voc.theme import hierarchy, repository
 from voc.theme import stats as theme_stats
 from voc.theme.kinds import fill_kinds
 from voc.theme.models import AnalysisRun, AssignmentMethod, RunStatus, Theme
@@ -160,6 +160,17 @@ def run_analysis(
     )
     _write_assignments(session, run, result, feedback_ids, theme_ids, scope_ids is None)
     timings["persist"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    hierarchy.regroup(
+        session,
+        run=run,
+        matrix=matrix,
+        texts=[i.text for i in items],
+        item_theme_ids=[theme_ids[int(k)] if k >= 0 else None for k in result.labels],
+        params=result.params,
+        phrase_embedder=phrase_embedder,
+    )
+    timings["parents"] = time.perf_counter() - clock
     _finish(run, items, result, timings, embed_stats)
     session.flush()
     theme_stats.refresh(session)  # the overview reads precomputed stats

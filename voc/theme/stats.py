@@ -273,3 +273,19 @@ def from_stored(row: ThemeStats) -> Aggregate:
         segments={str(k): int(v) for k, v in row.segments.items()},
         kinds={str(k): int(v) for k, v in (row.kinds or {}).items()},
     )
+
+
+def combine(aggregates: Iterable[Aggregate]) -> Aggregate:
+    """The sum of several themes' counts (a parent theme's stats from its themes)."""
+    out = Aggregate()
+    for agg in aggregates:
+        for name in _COUNT_FIELDS:
+            setattr(out, name, getattr(out, name) + getattr(agg, name))
+        out.sentiment_sum += agg.sentiment_sum
+        out.n_sentiment += agg.n_sentiment
+        for week, n in agg.weekly.items():
+            out.weekly[week] = out.weekly.get(week, 0) + n
+        for target, source in ((out.segments, agg.segments), (out.kinds, agg.kinds)):
+            for key, n in source.items():
+                target[key] = target.get(key, 0) + n
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from voc.campaign import service
@@ -12,7 +13,7 @@ from voc.campaign.schemas import AnalysisOptions
 from voc.customer.models import Account, Customer
 from voc.errors import InvalidInput, NotFound
 from voc.feedback.models import Feedback
-from voc.theme.models import Theme, ThemeAssignment
+from voc.theme.models import Theme, ThemeAssignment, ThemeParent
 
 Q1 = datetime(2026, 3, 1, tzinfo=UTC)
 Q2 = datetime(2026, 6, 1, tzinfo=UTC)
@@ -148,6 +149,32 @@ def test_report_has_change_groups_impact_drivers_and_emerging(seeded: Session) -
     assert report.n_unthemed == 3
     assert report.accounts[0].name == "Acme"
     assert report.theme_arr[0].arr == pytest.approx(120_000)
+
+
+def test_report_at_the_parent_level_groups_the_themes_of_each_parent(seeded: Session) -> None:
+    themes = {t.machine_label: t for t in seeded.scalars(select(Theme))}
+    product = ThemeParent(machine_label="Product", keywords=[], size=0)
+    seeded.add(product)
+    seeded.flush()
+    # both themes under one parent: at the parent level every themed response is in it
+    themes["Export <b>broken</b>"].parent_id = product.id
+    themes["Support praise"].parent_id = product.id
+    seeded.flush()
+    options = AnalysisOptions(min_group_size=5, min_theme_size=2)
+    fine = service.build_report(seeded, campaign="Q2", compare="Q1", options=options)
+    parent = service.build_report(
+        seeded, campaign="Q2", compare="Q1", options=options, level="parent"
+    )
+    assert parent.level == "parent"
+    assert [(i.theme_id, i.label) for i in parent.impacts] == [(product.id, "Product")]
+    (impact,) = parent.impacts
+    assert impact.n_respondents == sum(i.n_respondents for i in fine.impacts) == 5
+    # respondents of the parent: 10, 9 promoters; 2, 3, 1 detractors -> 100 * (2 - 3) / 5
+    assert impact.respondents_nps == pytest.approx(-20.0)
+    assert parent.overall.nps == fine.overall.nps
+    assert parent.n_unthemed == fine.n_unthemed
+    with pytest.raises(InvalidInput, match="level"):
+        service.build_report(seeded, campaign="Q2", level="domain")  # type: ignore[arg-type]
 
 
 def test_unknown_campaign_names_the_known_ones(seeded: Session) -> None:

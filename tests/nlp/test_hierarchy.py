@@ -1,0 +1,99 @@
+"""Parent grouping of theme centroids (nlp.hierarchy) on a known two-level structure."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+from sklearn.metrics import adjusted_rand_score
+
+from nlp.hierarchy import cut, group_themes, parent_range, ward_merges, weighted_silhouette
+
+
+def _two_levels(
+    n_parents: int, per_parent: int, *, dim: int = 32, seed: int = 0
+) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+    """Theme centroids: ``per_parent`` themes scattered around each of ``n_parents`` axes."""
+    rng = np.random.default_rng(seed)
+    axes = np.eye(dim)[:n_parents]
+    rows, truth = [], []
+    for p in range(n_parents):
+        for _ in range(per_parent):
+            rows.append(axes[p] + 0.25 * rng.standard_normal(dim) / np.sqrt(dim))
+            truth.append(p)
+    points = np.asarray(rows, dtype=np.float32)
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    return points, np.asarray(truth, dtype=np.int64)
+
+
+def test_recovers_the_parents_of_a_two_level_structure() -> None:
+    centroids, truth = _two_levels(5, 6)
+    sizes = [20 + 7 * (i % 4) for i in range(len(truth))]
+    grouping = group_themes(centroids, sizes)
+    assert grouping.n_parents == 5
+    assert adjusted_rand_score(truth, grouping.parents) == 1.0
+    assert grouping.silhouettes[5] == max(grouping.silhouettes.values())
+
+
+def test_number_of_parents_follows_the_data_not_a_constant() -> None:
+    three, _ = _two_levels(3, 5, seed=1)
+    eight, _ = _two_levels(8, 4, seed=2)
+    assert group_themes(three, [30] * 15).n_parents == 3
+    assert group_themes(eight, [30] * 32).n_parents == 8
+
+
+def test_grouping_is_deterministic_and_independent_of_nothing_random() -> None:
+    centroids, _ = _two_levels(4, 5, seed=3)
+    first = group_themes(centroids, [10] * 20)
+    second = group_themes(centroids.copy(), [10] * 20)
+    assert np.array_equal(first.parents, second.parents)
+    assert first.silhouettes == second.silhouettes
+
+
+def test_a_big_theme_pulls_its_parent_centre() -> None:
+    # three themes on a line: a - b - c, b nearer to a; a heavy c makes b join c instead
+    a, b, c = np.array([1.0, 0.0]), np.array([0.55, 0.45]), np.array([0.0, 1.0])
+    centroids = np.stack([a, b, c]).astype(np.float32)
+    light = cut(ward_merges(centroids, [10, 10, 10]), 3, 2)
+    heavy = cut(ward_merges(centroids, [1000, 10, 10]), 3, 2)
+    assert light[0] == light[1] != light[2]
+    assert heavy[1] == heavy[2] != heavy[0]
+
+
+def test_few_themes_are_their_own_parents() -> None:
+    centroids, _ = _two_levels(3, 1)
+    grouping = group_themes(centroids, [5, 5, 5])
+    assert grouping.n_parents == 3
+    assert grouping.parents.tolist() == [0, 1, 2]
+
+
+def test_weighted_silhouette_is_one_for_far_apart_tight_groups() -> None:
+    distances = np.array(
+        [[0, 0.0, 1, 1], [0.0, 0, 1, 1], [1, 1, 0, 0.0], [1, 1, 0.0, 0]], dtype=np.float64
+    )
+    assert weighted_silhouette(distances, np.array([0, 0, 1, 1]), [1, 2, 3, 4]) == 1.0
+    assert weighted_silhouette(distances, np.array([0, 1, 0, 1]), [1, 1, 1, 1]) < 0
+
+
+def test_a_rerun_keeps_the_prior_grouping_and_places_new_themes() -> None:
+    centroids, truth = _two_levels(4, 5, seed=4)
+    sizes = [25] * 20
+    # the prior: parents 0-2 as the data has them, but theme 0 put with parent 1 by a person,
+    # and the five themes of the fourth parent are new (-1)
+    prior = [int(p) if p < 3 else -1 for p in truth]
+    prior[0] = int(truth[5])
+    grouping = group_themes(centroids, sizes, prior=prior)
+    groups = grouping.parents
+    assert groups[0] == groups[5]  # every theme keeps its prior parent
+    assert adjusted_rand_score(truth[1:15], groups[1:15]) == 1.0
+    assert grouping.n_new_parents == 1  # the new themes sit together: one new parent
+    assert grouping.n_parents == 4
+    assert len(set(groups[15:].tolist())) == 1
+    assert not set(groups[15:].tolist()) & set(groups[:15].tolist())
+    # a single new theme joins the nearest prior parent
+    one_new = [int(p) for p in truth]
+    one_new[7] = -1
+    alone = group_themes(centroids, sizes, prior=one_new)
+    assert alone.n_new_parents == 0
+    assert alone.parents[7] == alone.parents[6]
+    assert parent_range(135) == (5, 24)
+    assert parent_range(9) == (2, 4)
