@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     Float,
@@ -18,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from voc.db import Base
-from voc.types import UtcDateTime, utcnow
+from voc.types import JsonType, UtcDateTime, utcnow
 
 
 class RequestStatus(StrEnum):
@@ -138,3 +139,6 @@ class RequestStats(Base):
     nps: Mapped[float | None] = mapped_column(Float)
     opportunity: Mapped[float] = mapped_column(Float, default=0.0)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # the full evidence (mixes, days, quotes; voc/request/evidence.py::Stored), so a cold
+    # detail reads this row instead of every evidence item
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
