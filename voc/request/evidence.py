@@ -48,7 +48,7 @@ from sqlalchemy import (
     select,
     union,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, undefer
 
 from voc.campaign import stats as nps_stats
 from voc.config import get_settings
@@ -717,7 +717,7 @@ def stored_evidence(
 ) -> Evidence | None:
     """The stored evidence of a request when it is current (one row, three small aggregates)."""
     threshold = _min_confidence(min_confidence)
-    row = session.get(RequestStats, request_id)
+    row = session.get(RequestStats, request_id, options=[undefer(RequestStats.evidence)])
     if row is None or row.evidence is None:
         return None
     stored = Stored.model_validate(row.evidence)
@@ -891,7 +891,11 @@ def add_new_items(session: Session, *, feedback_ids: Sequence[int]) -> int:
     request_ids = _requests_on(session, sorted({int(t) for t in columns.theme_id}))
     if not request_ids:
         return 0
-    locked = select(RequestStats).where(RequestStats.request_id.in_(request_ids))
+    locked = (
+        select(RequestStats)
+        .options(undefer(RequestStats.evidence))
+        .where(RequestStats.request_id.in_(request_ids))
+    )
     if session.get_bind().dialect.name == "postgresql":
         locked = locked.with_for_update()
     stats = {row.request_id: row for row in session.scalars(locked)}

@@ -141,4 +141,5 @@ class RequestStats(Base):
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     # the full evidence (mixes, days, quotes; voc/request/evidence.py::Stored), so a cold
     # detail reads this row instead of every evidence item
-    evidence: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True)
+    # (deferred: the list sorts and reads the totals without loading it)
+    evidence: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True, deferred=True)
