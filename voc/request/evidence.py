@@ -5,8 +5,9 @@ confirmed (active) theme with an assignment confidence at or above
 ``settings.requests.min_confidence``.
 
 The full evidence of each request (totals, NPS counts, segment and plan mix, items per day,
-the strongest quotes) is stored in ``request_stats.evidence`` (:class:`Stored`) whenever its
-totals are refreshed, so the list and a cold detail view read one row; what moves with the
+the strongest quotes) is stored in ``request_evidence`` (:class:`Stored`; the totals the list
+sorts by stay in the narrow ``request_stats``) whenever its totals are refreshed, so the list
+and a cold detail view read one row each; what moves with the
 clock (mentions per week, recent growth, opportunity) is derived from the stored days at read
 time. Who writes it:
 
@@ -48,7 +49,7 @@ from sqlalchemy import (
     select,
     union,
 )
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session
 
 from voc.campaign import stats as nps_stats
 from voc.config import get_settings
@@ -58,6 +59,7 @@ from voc.request.models import (
     FeedbackRequestLink,
     LinkState,
     ProductRequest,
+    RequestEvidence,
     RequestStats,
     ThemeRequestLink,
 )
@@ -163,7 +165,7 @@ def opportunity(
 
 
 class Stored(BaseModel):
-    """The evidence of one request as stored in ``request_stats.evidence``."""
+    """The evidence of one request as stored in ``request_evidence``."""
 
     min_confidence: float
     theme_ids: list[int]
@@ -662,7 +664,6 @@ def _stats_row(request_id: int, stored: Stored, now: datetime) -> dict[str, Any]
         "nps": evidence.nps.nps if evidence.nps else None,
         "opportunity": evidence.opportunity.score,
         "computed_at": now,
-        "evidence": stored.model_dump(mode="json"),
     }
 
 
@@ -674,12 +675,15 @@ def store_many(session: Session, stored: dict[int, Stored]) -> None:
     ids = sorted(stored)
     for chunk in _chunked(ids):
         session.execute(delete(RequestStats).where(RequestStats.request_id.in_(chunk)))
+        session.execute(delete(RequestEvidence).where(RequestEvidence.request_id.in_(chunk)))
     rows = [_stats_row(rid, stored[rid], now) for rid in ids]
+    blobs = [{"request_id": rid, "evidence": stored[rid].model_dump(mode="json")} for rid in ids]
     for start in range(0, len(rows), 500):
         session.execute(insert(RequestStats), rows[start : start + 500])
+        session.execute(insert(RequestEvidence), blobs[start : start + 500])
     session.flush()
-    for row in session.identity_map.values():  # loaded rows of these requests are stale now
-        if isinstance(row, RequestStats) and row.request_id in stored:
+    for row in list(session.identity_map.values()):  # loaded rows of these are stale now
+        if isinstance(row, RequestStats | RequestEvidence) and row.request_id in stored:
             session.expire(row)
 
 
@@ -717,10 +721,11 @@ def stored_evidence(
 ) -> Evidence | None:
     """The stored evidence of a request when it is current (one row, three small aggregates)."""
     threshold = _min_confidence(min_confidence)
-    row = session.get(RequestStats, request_id, options=[undefer(RequestStats.evidence)])
-    if row is None or row.evidence is None:
+    row = session.get(RequestStats, request_id)
+    blob = session.get(RequestEvidence, request_id)
+    if row is None or blob is None:
         return None
-    stored = Stored.model_validate(row.evidence)
+    stored = Stored.model_validate(blob.evidence)
     if stored.min_confidence != threshold or _newer_than(session, request_id, row.computed_at):
         return None
     return to_evidence(stored)
@@ -891,14 +896,16 @@ def add_new_items(session: Session, *, feedback_ids: Sequence[int]) -> int:
     request_ids = _requests_on(session, sorted({int(t) for t in columns.theme_id}))
     if not request_ids:
         return 0
-    locked = (
-        select(RequestStats)
-        .options(undefer(RequestStats.evidence))
-        .where(RequestStats.request_id.in_(request_ids))
-    )
+    locked = select(RequestStats).where(RequestStats.request_id.in_(request_ids))
     if session.get_bind().dialect.name == "postgresql":
         locked = locked.with_for_update()
     stats = {row.request_id: row for row in session.scalars(locked)}
+    blobs = {
+        b.request_id: b
+        for b in session.scalars(
+            select(RequestEvidence).where(RequestEvidence.request_id.in_(request_ids))
+        )
+    }
     direct = {
         (int(r), int(f))
         for r, f in session.execute(
@@ -908,10 +915,11 @@ def add_new_items(session: Session, *, feedback_ids: Sequence[int]) -> int:
         )
     }
     threshold = _min_confidence(None)
-    full = [r for r in request_ids if r not in stats or stats[r].evidence is None]
+    full = [r for r in request_ids if r not in stats or r not in blobs]
     now = utcnow()
     for rid, row in sorted(stats.items()):
-        stored = None if row.evidence is None else Stored.model_validate(row.evidence)
+        blob = blobs.get(rid)
+        stored = None if blob is None else Stored.model_validate(blob.evidence)
         if stored is None or stored.min_confidence != threshold:
             full.append(rid)
             continue
@@ -929,6 +937,7 @@ def add_new_items(session: Session, *, feedback_ids: Sequence[int]) -> int:
                              idx=np.asarray(fresh, dtype=np.int64))  # fmt: skip
             for name, value in _stats_row(rid, stored, now).items():
                 setattr(row, name, value)
+            blobs[rid].evidence = stored.model_dump(mode="json")
         else:
             row.computed_at = now  # seen: newer than the theme stats this delta goes with
     session.flush()

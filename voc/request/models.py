@@ -139,7 +139,19 @@ class RequestStats(Base):
     nps: Mapped[float | None] = mapped_column(Float)
     opportunity: Mapped[float] = mapped_column(Float, default=0.0)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    # the full evidence (mixes, days, quotes; voc/request/evidence.py::Stored), so a cold
-    # detail reads this row instead of every evidence item
-    # (deferred: the list sorts and reads the totals without loading it)
-    evidence: Mapped[dict[str, Any] | None] = mapped_column(JsonType, nullable=True, deferred=True)
+
+
+class RequestEvidence(Base):
+    """The full stored evidence of one request (voc/request/evidence.py::Stored).
+
+    A table of its own: ``request_stats`` stays a narrow table the list sorts and counts
+    quickly; a cold detail reads this one row instead of every evidence item. Written together
+    with the request's ``request_stats`` row (whose ``computed_at`` it shares).
+    """
+
+    __tablename__ = "request_evidence"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("product_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    evidence: Mapped[dict[str, Any]] = mapped_column(JsonType)

@@ -21,7 +21,7 @@ from voc.nlp_runtime import Models
 from voc.request import evidence as request_evidence
 from voc.request import links as request_links
 from voc.request import service as request_service
-from voc.request.models import RequestStats
+from voc.request.models import RequestEvidence
 from voc.request.schemas import Evidence, RequestCreate
 from voc.theme import curation
 from voc.theme import service as theme_service
@@ -86,9 +86,8 @@ def test_the_stored_evidence_is_the_live_evidence_and_the_detail_reads_it(
     assert (stored.n_items, stored.n_accounts, stored.arr) == (7, 2, 125_000.0)
     assert all((stored.quotes, stored.negative_quotes, stored.segments, stored.weekly))
     # the detail shows the stored row (not a recount): a planted figure comes through
-    row = db_session.get(RequestStats, rid)
+    row = db_session.get(RequestEvidence, rid)
     assert row is not None
-    assert row.evidence is not None
     row.evidence = {**row.evidence, "n_items": 999}
     db_session.flush()
     assert request_service.get_detail(db_session, request_id=rid).evidence.n_items == 999

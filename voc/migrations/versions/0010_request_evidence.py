@@ -1,4 +1,4 @@
-"""Stored evidence of each request (request_stats.evidence): a cold request detail reads one row.
+"""Stored evidence of each request (request_evidence): a cold request detail reads one row.
 
 Revision ID: 0010
 Revises: 0008
@@ -20,10 +20,17 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgres
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("request_stats") as batch:
-        batch.add_column(sa.Column("evidence", JSON, nullable=True))
+    op.create_table(
+        "request_evidence",
+        sa.Column("request_id", sa.Integer(), nullable=False),
+        sa.Column("evidence", JSON, nullable=False),
+        sa.ForeignKeyConstraint(["request_id"], ["product_requests.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("request_id"),
+    )
+    # the detail's staleness check reads max(accounts.updated_at)
+    op.create_index("ix_accounts_updated_at", "accounts", ["updated_at"])
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("request_stats") as batch:
-        batch.drop_column("evidence")
+    op.drop_index("ix_accounts_updated_at", table_name="accounts")
+    op.drop_table("request_evidence")
