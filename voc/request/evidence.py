@@ -733,9 +733,10 @@ def stored_evidence(
 
 def _newer_than(session: Session, request_id: int, computed_at: datetime) -> bool:
     """Whether a link, the stats of a confirmed theme, or an account changed after the row."""
-    links = session.execute(
+    links = session.execute(  # suggestions do not count; a rejection refreshes the row itself
         select(func.max(ThemeRequestLink.decided_at), func.max(ThemeRequestLink.created_at)).where(
-            ThemeRequestLink.request_id == request_id
+            ThemeRequestLink.request_id == request_id,
+            ThemeRequestLink.state == LinkState.CONFIRMED,
         )
     ).one()
     themes = session.scalar(

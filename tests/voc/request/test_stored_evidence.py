@@ -21,6 +21,7 @@ from voc.nlp_runtime import Models
 from voc.request import evidence as request_evidence
 from voc.request import links as request_links
 from voc.request import service as request_service
+from voc.request import suggest as request_suggest
 from voc.request.models import RequestEvidence
 from voc.request.schemas import Evidence, RequestCreate
 from voc.theme import curation
@@ -205,3 +206,13 @@ def test_a_row_older_than_an_account_change_is_not_shown(db_session: Session, wo
     assert shown.arr == stored.arr + 180_000.0  # live, until the next refresh rewrites the row
     request_evidence.refresh_stats(db_session, request_ids=[rid])
     assert _stored(db_session, rid).arr == shown.arr
+
+
+def test_suggestions_leave_the_stored_row_current(db_session: Session, world: World) -> None:
+    rid = _create(db_session, title="CSV export drops accents")
+    request_links.confirm_theme(
+        db_session, request_id=rid, theme_id=world.login_theme, actor=EDITOR
+    )
+    found = request_suggest.suggest_themes(db_session, request_id=rid, embedder=EMBEDDER)
+    assert world.csv_theme in {s.theme_id for s in found}  # a new suggested link row
+    assert _stored(db_session, rid) == _live(db_session, rid)  # still read from the row
