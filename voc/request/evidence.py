@@ -719,44 +719,45 @@ def refresh_for_themes(session: Session, *, theme_ids: Iterable[int] | None = No
 def stored_evidence(
     session: Session, *, request_id: int, min_confidence: float | None = None
 ) -> Evidence | None:
-    """The stored evidence of a request when it is current (one row, three small aggregates)."""
+    """The stored evidence of a request when it is current; one query.
+
+    Current: stored at this threshold, and nothing it depends on is newer than the row: a
+    confirmed link of the request, the stats of its confirmed themes, its item links, an account
+    (ARR, segment, plan). Suggestions do not count; a rejection rewrites the row itself.
+    """
     threshold = _min_confidence(min_confidence)
-    row = session.get(RequestStats, request_id)
-    blob = session.get(RequestEvidence, request_id)
-    if row is None or blob is None:
+
+    def newest(column: Any, *where: ColumnElement[bool]) -> Any:
+        return select(func.max(column)).where(*where).scalar_subquery()
+
+    confirmed = (
+        ThemeRequestLink.request_id == request_id,
+        ThemeRequestLink.state == LinkState.CONFIRMED,
+    )
+    found = session.execute(
+        select(
+            RequestStats.computed_at,
+            RequestEvidence.evidence,
+            newest(ThemeRequestLink.decided_at, *confirmed),
+            newest(ThemeRequestLink.created_at, *confirmed),
+            newest(
+                ThemeStats.computed_at,
+                ThemeStats.theme_id.in_(select(ThemeRequestLink.theme_id).where(*confirmed)),
+            ),
+            newest(FeedbackRequestLink.linked_at, FeedbackRequestLink.request_id == request_id),
+            newest(Account.updated_at),
+        )
+        .join(RequestEvidence, RequestEvidence.request_id == RequestStats.request_id)
+        .where(RequestStats.request_id == request_id)
+    ).first()
+    if found is None:
         return None
-    stored = Stored.model_validate(blob.evidence)
-    if stored.min_confidence != threshold or _newer_than(session, request_id, row.computed_at):
+    computed_at, blob, *changes = found
+    stored = Stored.model_validate(blob)
+    at = aware(computed_at)
+    if stored.min_confidence != threshold or any(v is not None and aware(v) > at for v in changes):
         return None
     return to_evidence(stored)
-
-
-def _newer_than(session: Session, request_id: int, computed_at: datetime) -> bool:
-    """Whether a link, the stats of a confirmed theme, or an account changed after the row."""
-    links = session.execute(  # suggestions do not count; a rejection refreshes the row itself
-        select(func.max(ThemeRequestLink.decided_at), func.max(ThemeRequestLink.created_at)).where(
-            ThemeRequestLink.request_id == request_id,
-            ThemeRequestLink.state == LinkState.CONFIRMED,
-        )
-    ).one()
-    themes = session.scalar(
-        select(func.max(ThemeStats.computed_at)).where(
-            ThemeStats.theme_id.in_(
-                select(ThemeRequestLink.theme_id).where(
-                    ThemeRequestLink.request_id == request_id,
-                    ThemeRequestLink.state == LinkState.CONFIRMED,
-                )
-            )
-        )
-    )
-    items = session.scalar(
-        select(func.max(FeedbackRequestLink.linked_at)).where(
-            FeedbackRequestLink.request_id == request_id
-        )
-    )
-    accounts = session.scalar(select(func.max(Account.updated_at)))
-    at = aware(computed_at)
-    return any(v is not None and aware(v) > at for v in (*links, themes, items, accounts))
 
 
 def detail_evidence(
