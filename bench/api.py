@@ -13,7 +13,8 @@ commit before a change), on the same database, and reports the ratios. ``--no-jo
 background jobs instead of running them, so a measurement of ``POST /feedback/bulk`` is of the
 request alone (the batch assignment it queues would otherwise share the CPU with the next
 requests); ``--no-index`` skips the vector index build, which only semantic search and the
-background jobs read.
+background jobs read. ``--skip-load --add-requests`` migrates a database loaded earlier and adds
+``--n-requests`` product requests with their stored evidence.
 """
 
 from __future__ import annotations
