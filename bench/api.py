@@ -13,7 +13,8 @@ commit before a change), on the same database, and reports the ratios. ``--no-jo
 background jobs instead of running them, so a measurement of ``POST /feedback/bulk`` is of the
 request alone (the batch assignment it queues would otherwise share the CPU with the next
 requests); ``--no-index`` skips the vector index build, which only semantic search and the
-background jobs read.
+background jobs read. ``--skip-load --add-requests`` migrates a database loaded earlier and adds
+``--n-requests`` product requests with their stored evidence.
 """
 
 from __future__ import annotations
@@ -250,8 +251,12 @@ async def _measure(base: str, token: str, args: argparse.Namespace) -> dict[str,
         themes = (await api.get("/api/v1/themes")).json()["themes"]
         ids = [t["id"] for t in themes[:10]]  # the biggest themes
         word = args.word
-        listed = (await api.get("/api/v1/requests", params={"limit": 10})).json()["requests"]
-        request_ids = [r["id"] for r in listed] or [1]  # the best opportunities
+        # the detail goes through the 200 requests with the most evidence, each seen once per
+        # endpoint at --max-requests 200: every view is a first view of that request
+        listed = (await api.get("/api/v1/requests", params={"limit": 200, "sort": "items"})).json()[
+            "requests"
+        ]
+        request_ids = [r["id"] for r in listed] or [1]
 
         def request_get(client: httpx.AsyncClient, path: str) -> Callable[[int], httpx.Request]:
             return lambda i: client.build_request(
@@ -350,6 +355,16 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         out.update(_prepare(url, data_dir, args))
         if args.load_only:
             return out
+    elif args.add_requests:  # a database loaded before: migrate it, add the requests
+        from voc.db import make_engine, upgrade_schema
+
+        engine = make_engine(url)
+        upgrade_schema(engine)
+        out["load_s"] = {k: round(v, 1) for k, v in
+                         load_requests(engine, n_requests=args.n_requests).items()}  # fmt: skip
+        engine.dispose()
+        if args.load_only:
+            return out
     if args.baseline_code is not None:
         out["baseline_code"] = str(args.baseline_code)
         out["baseline_endpoints"] = _serve_and_measure(url, data_dir, args.baseline_code, args)
@@ -387,6 +402,10 @@ def main() -> None:
     parser.add_argument("--skip-load", action="store_true", help="reuse a loaded database")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database")
     parser.add_argument("--load-only", action="store_true", help="load, index, stop")
+    parser.add_argument(
+        "--add-requests", action="store_true",
+        help="with --skip-load: migrate the loaded database and add --n-requests requests",
+    )  # fmt: skip
     parser.add_argument(
         "--index-from", type=Path, help="copy DIR/index (built by a run with the same --n-items)"
     )

@@ -286,8 +286,8 @@ def load(
 def load_requests(engine: Engine, *, n_requests: int, seed: int = 7) -> dict[str, float]:
     """Add product requests: each confirmed on 1-3 themes, a few direct item links; totals stored.
 
-    Titles come from the synthetic feature names; the stored evidence totals are computed for
-    every request (what the list page reads). Returns step timings.
+    Titles come from the synthetic feature names; the stored evidence is computed for every
+    request (what the list and the detail read). Returns step timings.
     """
     from voc.request.evidence import refresh_stats
     from voc.request.models import FeedbackRequestLink, ProductRequest, ThemeRequestLink
@@ -326,9 +326,9 @@ def load_requests(engine: Engine, *, n_requests: int, seed: int = 7) -> dict[str
     timings = {"requests_insert": time.perf_counter() - clock}
     clock = time.perf_counter()
     ids = list(range(1, n_requests + 1))
-    for start in range(0, len(ids), 100):
+    for start in range(0, len(ids), 500):  # one read of the evidence rows per 500 requests
         with session_scope(engine) as session:
-            refresh_stats(session, request_ids=ids[start : start + 100])
-        logger.info("request totals %d / %d", start + 100, n_requests)
+            refresh_stats(session, request_ids=ids[start : start + 500])
+        logger.info("request evidence %d / %d", min(start + 500, n_requests), n_requests)
     timings["requests_stats"] = time.perf_counter() - clock
     return timings

@@ -23,7 +23,10 @@ class Account(Base):
     region: Mapped[str | None] = mapped_column(String(64))
     arr: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+    # indexed: a request detail checks max(updated_at) against its stored evidence
+    updated_at: Mapped[datetime] = mapped_column(
+        UtcDateTime, default=utcnow, onupdate=utcnow, index=True
+    )
 
 
 class Customer(Base):

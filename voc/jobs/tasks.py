@@ -44,8 +44,7 @@ def run_analysis(settings: Settings, *, run_id: int) -> None:
                 run=run,
                 seed=run.seed,
                 product_names=settings.nlp.product_names,
-            )
-            theme_stats.refresh(session)
+            )  # writes the theme stats, and so the requests' stored evidence, at its end
     except Exception as exc:
         logger.exception("analysis run %s failed", run_id)
         with session_scope(engine) as session:

@@ -12,7 +12,7 @@ theme it came from (``from_theme_id``) and how (``origin``: merge or split).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from sqlalchemy import delete, func, select
@@ -307,6 +307,16 @@ def _carry(
         existing.state, existing.origin, existing.from_theme_id = state, origin, link.theme_id
         existing.decided_by, existing.decided_at = link.decided_by, link.decided_at
     session.flush()
+
+
+def themes_changed(session: Session, *, theme_ids: Iterable[int] | None = None) -> int:
+    """After theme stats were written (a run, a curation step, an import): keep requests current.
+
+    Carries links along merges and splits, then refreshes the stored evidence of the requests
+    confirming those themes (all requests when None); returns the requests refreshed.
+    """
+    follow_lineage(session)
+    return request_evidence.refresh_for_themes(session, theme_ids=theme_ids)
 
 
 def follow_lineage(session: Session) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     Float,
@@ -18,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from voc.db import Base
-from voc.types import UtcDateTime, utcnow
+from voc.types import JsonType, UtcDateTime, utcnow
 
 
 class RequestStatus(StrEnum):
@@ -138,3 +139,19 @@ class RequestStats(Base):
     nps: Mapped[float | None] = mapped_column(Float)
     opportunity: Mapped[float] = mapped_column(Float, default=0.0)
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class RequestEvidence(Base):
+    """The full stored evidence of one request (voc/request/evidence.py::Stored).
+
+    A table of its own: ``request_stats`` stays a narrow table the list sorts and counts
+    quickly; a cold detail reads this one row instead of every evidence item. Written together
+    with the request's ``request_stats`` row (whose ``computed_at`` it shares).
+    """
+
+    __tablename__ = "request_evidence"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("product_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    evidence: Mapped[dict[str, Any]] = mapped_column(JsonType)

@@ -301,8 +301,8 @@ def list_requests(
         raise InvalidInput(f"limit: between 1 and {MAX_LIMIT}")
     if offset < 0:
         raise InvalidInput("offset: 0 or more")
-    request_links.follow_lineage(session)
-    request_evidence.refresh_missing(session)
+    # reads only: the stored rows are written by link changes, theme stats refreshes (runs,
+    # curation, imports) and the incremental path (voc/request/evidence.py)
     base = select(ProductRequest, RequestStats).join(
         RequestStats, RequestStats.request_id == ProductRequest.id
     )
@@ -352,16 +352,11 @@ def _summary(request: ProductRequest, stats: RequestStats, n_confirmed: int) -> 
 def get_detail(
     session: Session, *, request_id: int, min_confidence: float | None = None, item_limit: int = 50
 ) -> RequestDetail:
-    """A request with its live evidence, theme links, linked items and status history."""
+    """A request with its stored (or, when not current, live) evidence, links and history."""
     request = get_or_raise(session, request_id)
-    request_links.follow_lineage(session)
-    evidence, built = request_evidence.cached_compute(
+    evidence = request_evidence.detail_evidence(
         session, request_id=request.id, min_confidence=min_confidence
     )
-    if built:
-        request_evidence.store_stats(
-            session, request_id=request.id, evidence=evidence, only_if_changed=True
-        )
     items, n_linked = request_links.linked_items(session, request_id=request.id, limit=item_limit)
     return RequestDetail(
         **RequestRead.model_validate(request).model_dump(),

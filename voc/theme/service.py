@@ -29,6 +29,8 @@ from nlp.types import DiscoveryParams, DiscoveryResult
 from voc.errors import InvalidInput, NotFound
 from voc.feedback.embeddings import embed_with_cache
 from voc.nlp_runtime import Models
+from voc.request import evidence as request_evidence
+from voc.request import links as request_links
 from voc.theme import hierarchy, repository
 from voc.theme import stats as theme_stats
 from voc.theme.kinds import fill_kinds
@@ -292,4 +294,10 @@ def assign_incremental(
         )
     repository.replace_machine_assignments(session, feedback_ids=[i.id for i in items], rows=rows)
     session.flush()
+    replaced = [f for f, (_, manual) in existing.items() if not manual]
+    moved = {existing[f][0] for f in replaced} | {t for f in replaced if (t := out.get(f))}
+    if moved:  # items re-assigned: the requests on their themes are recomputed, not patched
+        request_links.themes_changed(session, theme_ids=moved)
+    # new items count at once in the evidence of the requests confirming their themes
+    request_evidence.add_new_items(session, feedback_ids=[f for f, t in out.items() if t])
     return out

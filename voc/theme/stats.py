@@ -16,6 +16,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from voc.customer.models import Account, Customer
 from voc.feedback.models import Feedback
+from voc.request import evidence as request_evidence
+from voc.request import links as request_links
 from voc.theme.models import ThemeAssignment, ThemeStats
 from voc.theme.schemas import ThemeFilters
 from voc.types import utcnow
@@ -196,6 +198,8 @@ def refresh(session: Session, *, theme_ids: Iterable[int] | None = None) -> int:
     if rows:
         session.execute(insert(ThemeStats), rows)
     session.flush()
+    # the requests confirming these themes store their evidence: keep it in step
+    request_links.themes_changed(session, theme_ids=theme_ids)
     return len(rows)
 
 
@@ -233,6 +237,7 @@ def add_new_items(session: Session, *, feedback_ids: Sequence[int]) -> int:
     if missing:
         refresh(session, theme_ids=missing)
     session.flush()
+    request_evidence.add_new_items(session, feedback_ids=feedback_ids)
     return len(theme_ids)
 
 
