@@ -29,7 +29,7 @@ held-out training tweets.
 Seed {seed}, device {device}; command:
 
     python -m nlp.training.train_sentiment --data-dir ../shared/data \\
-        --output nlp/models/sentiment --branch-layers {k} --epochs {epochs} --seed {seed}
+        --output nlp/models/sentiment {flags}
 
 Time on this device: {minutes}.
 
@@ -47,6 +47,29 @@ Tweets and movie reviews are not customer feedback: expect lower figures on prod
 measure on your own labelled sample before trusting a threshold. English only. Sarcasm is
 mostly missed. Texts are truncated to 256 tokens.
 """
+
+
+_FLAGS = (
+    "branch_layers",
+    "epochs",
+    "lr",
+    "head_lr",
+    "sst2_train",
+    "pairs",
+    "support_queries",
+    "pool_limit",
+    "init_checkpoint",
+    "seed",
+)
+
+
+def _flags(training: dict[str, Any]) -> str:
+    """The command-line flags that reproduce ``training`` (the recipe's own options)."""
+    return " ".join(
+        f"--{key.replace('_', '-')} {training[key]}"
+        for key in _FLAGS
+        if training.get(key) not in (None, "", "None")
+    )
 
 
 def write_model_card(out_dir: Path, meta: dict[str, Any]) -> None:
@@ -67,7 +90,7 @@ def write_model_card(out_dir: Path, meta: dict[str, Any]) -> None:
         pairs=training["pairs"],
         calibration_pct=round(100 * float(training["calibration_fraction"])),
         seed=meta["seed"],
-        epochs=training["epochs"],
+        flags=_flags(training),
         minutes=meta.get("minutes_note")
         or (
             f"{meta['figures']['train_seconds'] / 60:.0f} min of training after "
