@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 KINDS = ("request", "bug", "praise", "question", "other")
-KIND_VERSION = "kinds1"  # bump when the cues, prototypes or weights change
+KIND_VERSION = "kinds2"  # bump when the cues, prototypes or weights change
 PROTOTYPE_DIR = Path(__file__).parent / "models" / "kinds"
 PROTOTYPE_MODEL_ID = "all-MiniLM-L6-v2@norm1"  # the embedder the shipped vectors come from
 TOP_K = 5
@@ -77,7 +77,8 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\b(?:it'd|it would|that'd|would) be (?:\w+ )?(?:nice|great|good|helpful)\b", 1.2),
         (r"\b(?:it|that|this) (?:would|could|might|'d) (?:really |also |greatly )?"
          r"(?:help|make (?:it|life|things)|save)\b", 1.2),
-        (r"^(?:please )?(?:add|give|make|let|allow|bring|include|provide|offer|support|"
+        (r"^(?:(?:or|also|and|then|so|just|maybe|perhaps) )?(?:please )?(?:add|give|make|let|allow|"
+         r"bring|include|provide|offer|support|"
          r"enable|introduce|implement|integrate|show|put)\b(?! me (?:a )?(?:break|a call))", 1.3),
         (r"\b(?:really |badly |desperately |still |just )?needs? (?:a|an|more|some|better|"
          r"proper|real) \w+", 1.4),
@@ -107,7 +108,8 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
          r"introduce|implement|support|offer|make it)\b", 1.5),
         (r"\b(?:the )?(?:option|ability|possibility|way) to\b", 0.7),
         (r"\b(?:support for|integration with|integrate with|compatib\w+ with)\b", 0.6),
-        (r"\bfeature request\b|\bsuggestion\b|\bsuggest\b|\bwishlist\b|\brequest(?:ing)?\b", 1.2),
+        (r"\bfeature request\b|\bsuggestions?\b|\bsuggest(?:s|ed|ing)?\b|\bwishlist\b"
+         r"|\brequest(?:ing)?\b", 1.2),
         (r"\bhop(?:e|ing|efully) (?:you|they|the devs?|it|that|for|to see|there)\b"
          r"|\bhopefully\b", 1.0),
         (r"\b(?:there is|there's|there are) no (?:way|option|setting|button|feature)\b", 1.2),
@@ -128,6 +130,48 @@ _RULES: dict[str, tuple[tuple[str, float], ...]] = {
         (r"\ballow (?:us|me|users|people|for)\b", 1.0),
         (r"\b(?:would|will) (?:give|rate|make it) (?:it )?(?:5|five|a)\b.*\bif\b", 1.4),
         (r"\b\w+ stars? if\b", 1.4),
+        # how else people ask: "there should be a way", "exports should support ...",
+        # "would be a godsend", "can we have ...", "what I'm asking for is", "... needed."
+        (r"\bthere (?:should|needs? to|must|ought to|has to) (?:also |really |definitely )?be\b"
+         r"|\bthere (?:needs|need) (?:a|an|to be|more|some)\b", 1.5),
+        (r"\bshould (?:also |really |definitely |at least |just |ideally )?(?:support|have|"
+         r"allow|let|include|provide|offer|remember|show|display|be able|be possible|"
+         r"be available|be optional|be configurable|be customi[sz]able|be there|be added|"
+         r"be allowed|be given|be enabled|be an option|come with|expose|warn)\b", 1.3),
+        (r"\bwould (?:also |really |certainly |definitely |just )?be (?:a |an |such a |so )?"
+         r"(?:\w+ )?(?:godsend|improvement|plus|bonus|game.?changer|life.?saver|big help|"
+         r"welcome (?:addition|change|feature)|nice touch|great addition|must)\b", 1.5),
+        (r"\bwould (?:also|really|certainly|definitely|even) be (?:\w+ )?(?:nice|great|good|"
+         r"helpful|better|useful|handy|awesome|ideal|cool)\b", 1.2),
+        (r"\b(?:can|could|may) (?:we|i|users) (?:please |just |also )?(?:have|get)\b"
+         r"(?! (?:a refund|my money|help|an answer|a reply|someone)\b)", 1.4),
+        (r"\b(?:i'm|i am|we're|we are|all i'm|all i am|what i'm|what i am|i was|we were) "
+         r"(?:just |really |only )?asking (?:for|that|you to)\b", 1.4),
+        (r"\bat least (?:support|add|allow|let|give|provide|show|offer|have|make)\b"
+         r"|\b(?:could|can|should) (?:just|simply) (?:support|add|allow|let|provide|offer|"
+         r"make|show)\b", 1.2),
+        (r"\b(?:feature|option|button|setting|mode|support|filter|integration|shortcut|"
+         r"buttons|options|settings) (?:is |are )?(?:badly |really |sorely |much )?"
+         r"(?:needed|wanted|missing)\b", 1.3),
+        (r"^(?:(?:or|also|and|then|so|just|maybe|perhaps) )?(?:please )?(?:create|extend|expand|"
+         r"disable|keep|remove|change|improve|rename|relax|port|return|upgrade|"
+         r"increase|reduce|consider|display|remember|expose|merge|detect|pin|use)\b"
+         r"(?! (?:up|going|it up|crashing|freezing)\b)(?!\w*:)", 1.0),
+        (r"\b(?:we|i) (?:really |badly |desperately |also |just |definitely )?(?:need|want)\b"
+         r"(?! (?:to\b(?! be able)|help|a refund|my|you|someone|an answer|support|it\b))", 1.1),
+        (r"^(?:a |the |there is a |there's a )?(?:real |big |urgent )?need (?:of|for)\b", 1.2),
+        (r"\b(?:please )?bring (?:back|it back|them back)\b|\bbring (?:\w+ ){1,3}back\b", 1.7),
+        (r"\b(?:it'd|it would|that'd|that would|would) (?:also |really |certainly )?be "
+         r"(?:so |very |much |far |a lot |way |even |really )?(?:more )?(?:\w+ )?"
+         r"(?:convenient|useful|natural|helpful|better|easier|nicer|simpler|intuitive|handy|"
+         r"practical|gesture)\b", 1.2),
+        (r"\bwould (?:really |also |greatly |definitely )?(?:save (?:me|us|users|time|a lot)|"
+         r"help (?:me|us|users|a lot)|make (?:it|life|things|my|our) (?:\w+ )?(?:easier|simpler|"
+         r"better|faster)|open up|improve)\b", 1.0),
+        (r"\bshould (?:also |really |definitely |just )?be (?:\w+ly )?(?:included|visible|"
+         r"editable|adjustable|selectable|shown|supported|added|turn(?:ed|able) (?:on|off)|"
+         r"available|optional|possible|configurable|allowed)\b", 1.3),
+        (r"\b(?:perhaps|maybe|ideally)\b.*\b(?:could|should|would)\b", 0.8),
         (r"\bplease\b(?!.*\b(?:fix|help|respond|reply|refund|resolve|contact)\b)", 0.5),
     ),
     "bug": (
