@@ -7,22 +7,23 @@ Debian's chromium is expected at /usr/bin/chromium (``.ci/run`` installs it when
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
-from pydantic import SecretStr
 
-from api.app import create_app
-from voc.config import AuthSettings, Settings
+from tests.api.browser.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    fresh_folder,
+    live_server,
+    require_chromium,
+    settings_for,
+)
+from voc.config import Settings
 from voc.customer.models import Account, Customer
 from voc.db import make_engine, session_scope, upgrade_schema
 from voc.feedback.models import Feedback
@@ -32,18 +33,6 @@ from voc.user import service as user_service
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots"
 EDITOR, PASSWORD = "pm@voc.test", "correct horse battery"
 Quote = tuple[str, float, str, int | None]
 THEMES: dict[str, tuple[list[str], list[Quote]]] = {
@@ -143,52 +132,20 @@ def _seed(settings: Settings) -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """uvicorn on a free 127.0.0.1 port, serving a fresh temp SQLite database."""
-    data_dir = tmp_path_factory.mktemp("browser")
-    settings = Settings(
-        environment="test",
-        data_dir=data_dir,
-        database_url=f"sqlite:///{data_dir / 'voc.sqlite3'}",
-        auth=AuthSettings(secret_key=SecretStr("browser-test-secret")),
-    )
+    settings = settings_for(tmp_path_factory.mktemp("browser"))
     theme_id = _seed(settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(settings), log_level="warning", ws="none", lifespan="on", access_log=False
-    )
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield Server(f"http://127.0.0.1:{port}", theme_id)
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with live_server(settings) as url:
+        yield Server(url, theme_id)
 
 
 @pytest.fixture(scope="module")
 def screenshots() -> Path:
     """A clean screenshot folder, printed so that people find it."""
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True)
-    print(f"\nscreenshots: {SCREENSHOTS}")
-    return SCREENSHOTS
+    return fresh_folder(SCREENSHOTS)
 
 
 def test_sign_in_browse_and_rename_a_theme(server: Server, screenshots: Path) -> None:
-    if not CHROMIUM.exists():
-        message = "chromium missing: apt-get install -y chromium chromium-driver"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as pw:

@@ -5,23 +5,24 @@ Screenshots go to ``test-artifacts/screenshots/loop`` (printed): the preview and
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-import uvicorn
-from pydantic import SecretStr
 
-from api.app import create_app
 from loop_closure import campaigns
+from tests.api.browser.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    fresh_folder,
+    live_server,
+    require_chromium,
+    settings_for,
+    sign_in,
+)
 from tests.voc_fixtures import make_feedback
-from voc.config import AuthSettings, Settings
+from voc.config import Settings
 from voc.customer.models import Customer
 from voc.db import make_engine, session_scope, upgrade_schema
 from voc.request import links as request_links
@@ -32,10 +33,7 @@ from voc.user.models import Role
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--no-first-run", "--disable-component-update", "--disable-sync"]  # fmt: skip
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "screenshots" / "loop"
+SHOTS = SCREENSHOTS / "loop"
 OPS, PASSWORD = "ops@voc.test", "correct horse battery"
 ASKED = [
     (
@@ -75,56 +73,27 @@ def _seed(settings: Settings) -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    data_dir = tmp_path_factory.mktemp("browser-loop")
-    settings = Settings(environment="test", data_dir=data_dir,
-                        database_url=f"sqlite:///{data_dir / 'voc.sqlite3'}",
-                        auth=AuthSettings(secret_key=SecretStr("browser-loop-secret")))  # fmt: skip
+    settings = settings_for(tmp_path_factory.mktemp("browser-loop"), "browser-loop-secret")
     rid = _seed(settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", ws="none",
-                                       access_log=False))  # fmt: skip
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", rid
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with live_server(settings) as url:
+        yield url, rid
 
 
 def test_preview_approve_and_delivery_in_a_browser(server: tuple[str, int]) -> None:
-    if not CHROMIUM.exists():
-        message = "chromium missing: apt-get install -y chromium chromium-driver"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     url, rid = server
-    shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    SCREENSHOTS.mkdir(parents=True)
-    print(f"\nscreenshots: {SCREENSHOTS}")
+    fresh_folder(SHOTS)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         try:
-            page.goto(f"{url}/login?next=/loop")
-            page.get_by_label("Email").fill(OPS)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            expect(page).to_have_url(f"{url}/loop")
+            sign_in(page, url, OPS, PASSWORD, "/loop")
             expect(page.locator("table#loop-campaigns")).to_contain_text("Dark mode")
-            page.screenshot(path=SCREENSHOTS / "01-waiting.png", full_page=True)
+            page.screenshot(path=SHOTS / "01-waiting.png", full_page=True)
             page.get_by_role("link", name="Dark mode").click()
             expect(page).to_have_url(f"{url}/loop/{rid}")
             quote = "Please add a dark mode. The white screen hurts at night."
@@ -132,13 +101,13 @@ def test_preview_approve_and_delivery_in_a_browser(server: tuple[str, int]) -> N
             expect(page.locator("table#excluded")).to_contain_text("has not consented")
             expect(page.locator("q", has_text="<b>dark</b>")).to_be_visible()  # shown as text
             page.locator("details").first.click()
-            page.screenshot(path=SCREENSHOTS / "02-preview.png", full_page=True)
+            page.screenshot(path=SHOTS / "02-preview.png", full_page=True)
             page.get_by_role("button", name="Approve and send 2 emails").click()
             expect(page.locator(".flash-success")).to_contain_text("2 emails queued")
             expect(page.locator("table#delivery tbody tr")).to_have_count(2)
-            page.screenshot(path=SCREENSHOTS / "03-delivery.png", full_page=True)
+            page.screenshot(path=SHOTS / "03-delivery.png", full_page=True)
         finally:
             browser.close()
     assert errors == []
-    assert sorted(p.name for p in SCREENSHOTS.iterdir()) == [
+    assert sorted(p.name for p in SHOTS.iterdir()) == [
         "01-waiting.png", "02-preview.png", "03-delivery.png"]  # fmt: skip

@@ -5,22 +5,24 @@ Screenshots go to ``test-artifacts/screenshots-parents``.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
-from pydantic import SecretStr
 from sqlalchemy import select
 
-from api.app import create_app
-from tests.api.browser.test_browser import CHROMIUM, CHROMIUM_ARGS, EDITOR, PASSWORD, SCREENSHOTS
+from tests.api.browser.helpers import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    SCREENSHOTS,
+    fresh_folder,
+    live_server,
+    require_chromium,
+    settings_for,
+    sign_in,
+)
+from tests.api.browser.test_browser import EDITOR, PASSWORD
 from tests.api.browser.test_browser import _seed as seed_themes
-from voc.config import AuthSettings, Settings
+from voc.config import Settings
 from voc.db import make_engine, session_scope
 from voc.theme.models import Theme, ThemeParent
 
@@ -46,58 +48,25 @@ def _seed(settings: Settings) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, tuple[int, int]]]:
-    data_dir = tmp_path_factory.mktemp("browser-parents")
-    settings = Settings(
-        environment="test", data_dir=data_dir,
-        database_url=f"sqlite:///{data_dir / 'voc.sqlite3'}",
-        auth=AuthSettings(secret_key=SecretStr("browser-test-secret")),
-    )  # fmt: skip
+    settings = settings_for(tmp_path_factory.mktemp("browser-parents"))
     ids = _seed(settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), log_level="warning", ws="none", lifespan="on",
-                            access_log=False)  # fmt: skip
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", ids
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with live_server(settings) as url:
+        yield url, ids
 
 
 def test_parent_themes_unfold_without_a_page_load(server: tuple[str, tuple[int, int]]) -> None:
-    if not CHROMIUM.exists():
-        message = "chromium missing: apt-get install -y chromium chromium-driver"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
     url, (data_parent, csv_theme) = server
-    shutil.rmtree(SHOTS, ignore_errors=True)
-    SHOTS.mkdir(parents=True)
-    print(f"\nscreenshots: {SHOTS}")
+    fresh_folder(SHOTS)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 860})
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         try:
-            page.goto(f"{url}/login?next=/themes")
-            page.get_by_label("Email").fill(EDITOR)
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            expect(page).to_have_url(f"{url}/themes")
+            sign_in(page, url, EDITOR, PASSWORD, "/themes")
             expect(page.locator("details.parent")).to_have_count(2)
             fold = page.locator(f"#parent-{data_parent}")
             link = fold.get_by_role("link", name="csv export drops accents")
