@@ -41,7 +41,7 @@ FILLER = _words(
 WEAK_EDGE = _words(
     "does did doesn't didn't don't can't won't isn't hasn't haven't wasn't i've it's i'd want "
     "wanted need needed like would could should will shall get got getting keep keeps make "
-    "made let lets know way thing things use using used ok okay hi hello thanks"
+    "made let lets know way thing things use using used ok okay hi hello thanks till til"
 )
 # No label names a day or a moment: they say when, not what.
 DATE_TIME = _words(
@@ -51,7 +51,8 @@ DATE_TIME = _words(
     "june july august september october november december q1 q2 q3 q4 yesterday's today's "
     "daily weekly monthly yearly hourly minute minutes seconds"
 )
-# Modifiers that wait for their noun: a label ending with one has lost its head ("Help new").
+# Modifiers that wait for their noun: a label ending with one has lost its head ("Help new");
+# "top" waits for its "up" ("Top up card", not "Cheque to top").
 DANGLING_END = _words(
     "new old half more most less least other another many much few several own whole same "
     "different first second third last next only also even still yet ever never always again "
@@ -59,7 +60,7 @@ DANGLING_END = _words(
     "previous current recent latest basic additional overall inside outside into onto upon "
     "within without across behind beyond around through via per towards auto virtual physical "
     "disposable international domestic personal automatic manual instead anyway anymore "
-    "either"
+    "either top"
 )
 # A label of one word names a thing: not a bare adjective or participle ("Long", "Reverted").
 SINGLE_BAN = _words(
@@ -98,12 +99,27 @@ _INNER_BREAKS = _words(
 )
 
 
+# Nouns of scikit-learn's English stop list that people name things with ("Bill due",
+# "Interest rate", "Change name", "Make call", "Top up", "Next holiday"): a label may hold them.
+CONTENT_NOUNS = _words(
+    "amount bill bottom call detail empty fire front interest name next system top"
+)
+
+
+@lru_cache(maxsize=1)
+def keyword_stop_words() -> list[str]:
+    """scikit-learn's English stop words less :data:`CONTENT_NOUNS` (for c-TF-IDF terms)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return sorted(frozenset(ENGLISH_STOP_WORDS) - CONTENT_NOUNS)
+
+
 @lru_cache(maxsize=1)
 def stop_words() -> frozenset[str]:
     """English stop words with fillers and weak edges: never the first or last word."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return frozenset(ENGLISH_STOP_WORDS) | FILLER | WEAK_EDGE
+    return (frozenset(ENGLISH_STOP_WORDS) - CONTENT_NOUNS) | FILLER | WEAK_EDGE
 
 
 def product_words(product_names: Iterable[str]) -> frozenset[str]:
