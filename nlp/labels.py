@@ -39,6 +39,9 @@ _DOMINATED_SHARE = 0.8
 # Candidates per theme that the embedding ranking looks at (the best by c-TF-IDF score).
 _EMBED_POOL = 8
 _ACRONYM_SAMPLE = 200
+# The closeness ranking looks only at candidates scoring at least this share of the theme's best
+# c-TF-IDF score: a phrase few members say does not win by being close to the centroid.
+_POOL_SHARE = 0.1
 
 
 def _member_phrase_counts(
@@ -113,6 +116,14 @@ def _widen(ranked: list[str], counter: Counter[str], stop: frozenset[str]) -> li
     return ranked
 
 
+def _embed_pool(pool: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    """The theme's best candidates by c-TF-IDF score that reach a tenth of the best one's."""
+    if not pool:
+        return pool
+    floor = _POOL_SHARE * pool[0][0]
+    return [sp for sp in pool[:_EMBED_POOL] if sp[0] >= floor]
+
+
 def _rerank_by_centroid(
     pools: list[list[tuple[float, str]]],
     centroids: npt.NDArray[np.float32],
@@ -120,7 +131,7 @@ def _rerank_by_centroid(
     ranking: Ranking,
 ) -> list[list[str]]:
     """Rank each theme's best candidates by closeness to its centroid (one embedding batch)."""
-    heads = [pool[:_EMBED_POOL] for pool in pools]
+    heads = [_embed_pool(pool) for pool in pools]
     unique = sorted({phrase for head in heads for _, phrase in head})
     if not unique:
         return [[p for _, p in pool] for pool in pools]
@@ -139,7 +150,8 @@ def _rerank_by_centroid(
             value = closeness if ranking == "centroid" else closeness * score / best_score
             rescored.append((value, phrase))
         rescored.sort(key=lambda vp: (-vp[0], vp[1]))
-        rest = [p for _, p in pools[theme][_EMBED_POOL:]]
+        picked = {p for _, p in head}
+        rest = [p for _, p in pools[theme] if p not in picked]
         out.append([p for _, p in rescored] + rest)
     return out
 

@@ -283,3 +283,21 @@ def test_a_theme_named_by_a_stop_list_noun_gets_it_in_its_label() -> None:
     ]
     labels = _labels(bills + CARDS, [0] * len(bills) + [1] * len(CARDS))
     assert "bill" in labels[0].lower().split()
+
+
+def test_a_phrase_few_members_say_does_not_win_by_closeness() -> None:
+    transfers = [f"I want to transfer money to account {n}" for n in range(38)]
+    transfers += ["transfer money to my savings pot", "move it to the savings pot"]
+    texts = transfers + CARDS
+    array = np.array([0] * len(transfers) + [1] * len(CARDS), dtype=np.int64)
+    terms = class_tfidf(texts, array, 2, min_df=1)
+    weights = [{k: 1.0 / (1 + i) for i, k in enumerate(kw)} for kw in terms.keywords]
+    centroids = np.eye(2, 4, dtype=np.float32)
+
+    def embed(phrases: Sequence[str]) -> npt.NDArray[np.float32]:
+        # "savings pot" sits on theme 0's centroid, every other phrase halfway to theme 1's.
+        rows = [[1.0, 0.0, 0.0, 0.0] if p == "savings pot" else [0.6, 0.8, 0, 0] for p in phrases]
+        return np.asarray(rows, dtype=np.float32)
+
+    labels = make_labels(texts, array, terms.keywords, weights, centroids=centroids, embed=embed)
+    assert "savings" not in labels[0].lower().split()
