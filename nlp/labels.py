@@ -8,8 +8,9 @@ center articles") gives way to it, so a label keeps its head word.
 Each candidate scores by coverage (share of the theme's texts containing it) times precision
 (share of all texts containing it that belong to the theme) times the c-TF-IDF weight of its
 words, with a preference for 2-3 words (``ranking="ctfidf"``). With an embedding function,
-the best candidates of every theme by that score are embedded in one batch and ranked by their
-closeness to the theme's centroid (KeyBERT-style): ``"centroid"`` (the default) ranks them by
+the best candidates of every theme by that score (at most eight, each reaching a tenth of the
+theme's best score) are embedded in one batch and ranked by their closeness to the theme's
+centroid (KeyBERT-style): ``"centroid"`` (the default) ranks them by
 closeness alone, ``"hybrid"`` by closeness times the c-TF-IDF score. ``bench/theme_labels.py``
 compares them: closeness reads best on banking77, clinc150 and the demo sample.
 """
