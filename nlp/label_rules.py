@@ -93,6 +93,8 @@ DANGLING_START = _words(
     "thank thanks purpose point lot lots bunch couple kind sort rest reason instead rather "
     "also even still again already maybe probably definitely honestly"
 )
+# An adjective before one of these is a question cut open ("how long is the wait").
+_COPULA = _words("is are was were")
 # Inside a label these join two things or turn it into a wish ("Changelog would also help").
 _INNER_BREAKS = _words(
     "and or but nor because although though while would could should might must wish"
@@ -143,6 +145,8 @@ def is_label_phrase(
     if len(words) == 1 and (first in SINGLE_BAN or (len(first) > 4 and first.endswith("ed"))):
         return False
     if first in DANGLING_START or first in DANGLING_VERB:  # "Shows on invoices"
+        return False
+    if len(words) > 1 and first in SINGLE_BAN and words[1] in _COPULA:  # "Long is wait"
         return False
     if any(w in DATE_TIME or w in product or w[0].isdigit() for w in words):
         return False

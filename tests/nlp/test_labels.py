@@ -301,3 +301,9 @@ def test_a_phrase_few_members_say_does_not_win_by_closeness() -> None:
 
     labels = make_labels(texts, array, terms.keywords, weights, centroids=centroids, embed=embed)
     assert "savings" not in labels[0].lower().split()
+
+
+def test_an_adjective_before_a_copula_is_a_question_cut_open() -> None:
+    stop = stop_words()
+    assert not is_label_phrase(["long", "is", "wait"], stop)  # "how long is the wait"
+    assert is_label_phrase(["dashboard", "is", "slow"], stop)
