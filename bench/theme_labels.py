@@ -1,7 +1,7 @@
 """Theme labels against gold intents: c-TF-IDF, centroid and hybrid ranking, and the old method.
 
     .venv/bin/python -m bench.theme_labels [--data-dir ../shared/data] [--seed 42] \\
-        [--datasets banking77,clinc150,demo] [--baseline-ref main]
+        [--datasets banking77,clinc150,demo] [--baseline-ref main] [--scale-to 100000]
 
 Per data set (banking77 train, clinc150 in-scope, the demo sample with its planted themes), the
 themes are discovered once (cached embeddings under .cache/bench/) and then labelled by every
@@ -9,7 +9,8 @@ method on the same themes: ``ctfidf``, ``centroid`` and ``hybrid`` (nlp.labels; 
 phrases of all themes embedded in one batch with the packaged model) and ``baseline``, the
 nlp/labels.py of ``--baseline-ref`` (git) in the same run. Scores: the share of labels sharing
 a content word with the majority gold intent (demo: the planted theme's key and title) of the
-theme's items (floor 0.80), the share of one-word labels, and the seconds labelling took.
+theme's items (floor 0.80), the share of one-word labels, and the seconds labelling took;
+``--scale-to N`` also times the default labelling on N items (the texts repeated, same themes).
 Writes bench/results/theme_labels.json.
 """
 
@@ -39,10 +40,11 @@ from bench.eval_themes import (
     load_banking77,
     load_clinc150,
 )
+from nlp.types import LabelRanking
 
 RESULTS = Path(__file__).resolve().parent / "results" / "theme_labels.json"
 FLOOR = 0.80
-METHODS = ("ctfidf", "centroid", "hybrid")
+METHODS: tuple[LabelRanking, ...] = ("ctfidf", "centroid", "hybrid")
 
 
 def load_demo(_data_dir: Path) -> tuple[list[str], list[str]]:
@@ -91,7 +93,9 @@ def _score(
     }
 
 
-def run_dataset(name: str, data_dir: Path, seed: int, baseline: Any) -> dict[str, Any]:
+def run_dataset(
+    name: str, data_dir: Path, seed: int, baseline: Any, scale_to: int = 0
+) -> dict[str, Any]:
     """Discover once, label with every method, score each."""
     from nlp.discovery import _keyword_weights, discover_themes
     from nlp.embedding import SentenceTransformerEmbedder
@@ -133,7 +137,31 @@ def run_dataset(name: str, data_dir: Path, seed: int, baseline: Any) -> dict[str
         methods["baseline"] = _score(labels, gold, names, time.perf_counter() - started)
         methods["baseline"]["labels"] = _labelled(names, result.labels, gold)
     out["methods"] = methods
+    if scale_to:
+        out["scaled"] = _scaled_timing(texts, labels, terms, weights, centroids, embedder, scale_to)
     return out
+
+
+def _scaled_timing(
+    texts: Sequence[str],
+    labels: npt.NDArray[np.int64],
+    terms: Any,
+    weights: Sequence[dict[str, float]],
+    centroids: npt.NDArray[np.float32],
+    embedder: Any,
+    n: int,
+) -> dict[str, Any]:
+    """Seconds the default labelling takes on ``n`` items: the real texts repeated, same themes."""
+    from nlp.labels import make_labels
+
+    reps = -(-n // len(texts))
+    big_texts = (list(texts) * reps)[:n]
+    big_labels = np.tile(labels, reps)[:n]
+    started = time.perf_counter()
+    names = make_labels(
+        big_texts, big_labels, terms.keywords, weights, centroids=centroids, embed=embedder.embed
+    )
+    return {"n": n, "n_themes": len(names), "seconds": round(time.perf_counter() - started, 2)}
 
 
 def _labelled(
@@ -160,6 +188,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--baseline-ref", default="main")
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--scale-to",
+        type=int,
+        default=0,
+        help="also time the default labelling on this many items (texts repeated)",
+    )
     args = parser.parse_args(argv)
     baseline = _baseline_module(args.baseline_ref)
     report: dict[str, Any] = {
@@ -170,7 +204,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "floor_label_quality": FLOOR,
     }
     for name in args.datasets.split(","):
-        report[name.strip()] = run_dataset(name.strip(), args.data_dir, args.seed, baseline)
+        report[name.strip()] = run_dataset(
+            name.strip(), args.data_dir, args.seed, baseline, args.scale_to
+        )
         print(f"{name}: done", file=sys.stderr)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -9,6 +9,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from nlp.label_rules import keyword_stop_words
+
 # Per theme at most this many member texts feed the keywords: bounds time at 1M items.
 MAX_TEXTS_PER_THEME = 500
 
@@ -44,12 +46,16 @@ def class_tfidf(
     top_n: int = 10,
     seed: int = 42,
 ) -> ThemeTerms:
-    """Compute c-TF-IDF over themes (1-2 grams, English stop words) and the top_n keywords."""
+    """Compute c-TF-IDF over themes (1-2 grams, English stop words) and the top_n keywords.
+
+    The stop words are scikit-learn's English list less the nouns people name things with
+    ("bill", "name", "interest": :data:`nlp.label_rules.CONTENT_NOUNS`).
+    """
     from sklearn.feature_extraction.text import CountVectorizer
 
     members = _capped_members(labels, n_themes, seed)
     docs = [" ".join(texts[i] for i in idx) for idx in members]
-    vectorizer = CountVectorizer(ngram_range=(1, 2), stop_words="english")
+    vectorizer = CountVectorizer(ngram_range=(1, 2), stop_words=keyword_stop_words())
     try:
         counts = vectorizer.fit_transform(docs)
     except ValueError:  # only stop words or empty texts

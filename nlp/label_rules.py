@@ -41,7 +41,7 @@ FILLER = _words(
 WEAK_EDGE = _words(
     "does did doesn't didn't don't can't won't isn't hasn't haven't wasn't i've it's i'd want "
     "wanted need needed like would could should will shall get got getting keep keeps make "
-    "made let lets know way thing things use using used ok okay hi hello thanks"
+    "made let lets know way thing things use using used ok okay hi hello thanks till til"
 )
 # No label names a day or a moment: they say when, not what.
 DATE_TIME = _words(
@@ -51,7 +51,8 @@ DATE_TIME = _words(
     "june july august september october november december q1 q2 q3 q4 yesterday's today's "
     "daily weekly monthly yearly hourly minute minutes seconds"
 )
-# Modifiers that wait for their noun: a label ending with one has lost its head ("Help new").
+# Modifiers that wait for their noun: a label ending with one has lost its head ("Help new");
+# "top" waits for its "up" ("Top up card", not "Cheque to top").
 DANGLING_END = _words(
     "new old half more most less least other another many much few several own whole same "
     "different first second third last next only also even still yet ever never always again "
@@ -59,7 +60,7 @@ DANGLING_END = _words(
     "previous current recent latest basic additional overall inside outside into onto upon "
     "within without across behind beyond around through via per towards auto virtual physical "
     "disposable international domestic personal automatic manual instead anyway anymore "
-    "either"
+    "either top"
 )
 # A label of one word names a thing: not a bare adjective or participle ("Long", "Reverted").
 SINGLE_BAN = _words(
@@ -92,10 +93,27 @@ DANGLING_START = _words(
     "thank thanks purpose point lot lots bunch couple kind sort rest reason instead rather "
     "also even still again already maybe probably definitely honestly"
 )
+# An adjective before one of these is a question cut open ("how long is the wait").
+_COPULA = _words("is are was were")
 # Inside a label these join two things or turn it into a wish ("Changelog would also help").
 _INNER_BREAKS = _words(
     "and or but nor because although though while would could should might must wish"
 )
+
+
+# Nouns of scikit-learn's English stop list that people name things with ("Bill due",
+# "Interest rate", "Change name", "Make call", "Top up", "Next holiday"): a label may hold them.
+CONTENT_NOUNS = _words(
+    "amount bill bottom call detail empty fire front interest name next system top"
+)
+
+
+@lru_cache(maxsize=1)
+def keyword_stop_words() -> list[str]:
+    """scikit-learn's English stop words less :data:`CONTENT_NOUNS` (for c-TF-IDF terms)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return sorted(frozenset(ENGLISH_STOP_WORDS) - CONTENT_NOUNS)
 
 
 @lru_cache(maxsize=1)
@@ -103,7 +121,7 @@ def stop_words() -> frozenset[str]:
     """English stop words with fillers and weak edges: never the first or last word."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return frozenset(ENGLISH_STOP_WORDS) | FILLER | WEAK_EDGE
+    return (frozenset(ENGLISH_STOP_WORDS) - CONTENT_NOUNS) | FILLER | WEAK_EDGE
 
 
 def product_words(product_names: Iterable[str]) -> frozenset[str]:
@@ -127,6 +145,8 @@ def is_label_phrase(
     if len(words) == 1 and (first in SINGLE_BAN or (len(first) > 4 and first.endswith("ed"))):
         return False
     if first in DANGLING_START or first in DANGLING_VERB:  # "Shows on invoices"
+        return False
+    if len(words) > 1 and first in SINGLE_BAN and words[1] in _COPULA:  # "Long is wait"
         return False
     if any(w in DATE_TIME or w in product or w[0].isdigit() for w in words):
         return False

@@ -8,8 +8,9 @@ center articles") gives way to it, so a label keeps its head word.
 Each candidate scores by coverage (share of the theme's texts containing it) times precision
 (share of all texts containing it that belong to the theme) times the c-TF-IDF weight of its
 words, with a preference for 2-3 words (``ranking="ctfidf"``). With an embedding function,
-the best candidates of every theme by that score are embedded in one batch and ranked by their
-closeness to the theme's centroid (KeyBERT-style): ``"centroid"`` (the default) ranks them by
+the best candidates of every theme by that score (at most eight, each reaching a tenth of the
+theme's best score) are embedded in one batch and ranked by their closeness to the theme's
+centroid (KeyBERT-style): ``"centroid"`` (the default) ranks them by
 closeness alone, ``"hybrid"`` by closeness times the c-TF-IDF score. ``bench/theme_labels.py``
 compares them: closeness reads best on banking77, clinc150 and the demo sample.
 """
@@ -39,6 +40,9 @@ _DOMINATED_SHARE = 0.8
 # Candidates per theme that the embedding ranking looks at (the best by c-TF-IDF score).
 _EMBED_POOL = 8
 _ACRONYM_SAMPLE = 200
+# The closeness ranking looks only at candidates scoring at least this share of the theme's best
+# c-TF-IDF score: a phrase few members say does not win by being close to the centroid.
+_POOL_SHARE = 0.1
 
 
 def _member_phrase_counts(
@@ -113,6 +117,14 @@ def _widen(ranked: list[str], counter: Counter[str], stop: frozenset[str]) -> li
     return ranked
 
 
+def _embed_pool(pool: list[tuple[float, str]]) -> list[tuple[float, str]]:
+    """The theme's best candidates by c-TF-IDF score that reach a tenth of the best one's."""
+    if not pool:
+        return pool
+    floor = _POOL_SHARE * pool[0][0]
+    return [sp for sp in pool[:_EMBED_POOL] if sp[0] >= floor]
+
+
 def _rerank_by_centroid(
     pools: list[list[tuple[float, str]]],
     centroids: npt.NDArray[np.float32],
@@ -120,7 +132,7 @@ def _rerank_by_centroid(
     ranking: Ranking,
 ) -> list[list[str]]:
     """Rank each theme's best candidates by closeness to its centroid (one embedding batch)."""
-    heads = [pool[:_EMBED_POOL] for pool in pools]
+    heads = [_embed_pool(pool) for pool in pools]
     unique = sorted({phrase for head in heads for _, phrase in head})
     if not unique:
         return [[p for _, p in pool] for pool in pools]
@@ -139,7 +151,8 @@ def _rerank_by_centroid(
             value = closeness if ranking == "centroid" else closeness * score / best_score
             rescored.append((value, phrase))
         rescored.sort(key=lambda vp: (-vp[0], vp[1]))
-        rest = [p for _, p in pools[theme][_EMBED_POOL:]]
+        picked = {p for _, p in head}
+        rest = [p for _, p in pools[theme] if p not in picked]
         out.append([p for _, p in rescored] + rest)
     return out
 

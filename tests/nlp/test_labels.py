@@ -245,3 +245,65 @@ def test_centroid_ranking_embeds_the_candidates_in_one_batch(
         assert labels[1] == "Card arrived"
         assert labels[0] in {"Wait time", "Wait"}
     assert len(batches) == 2  # one batch per call, every theme's candidates together
+
+
+def test_nouns_of_the_sklearn_stop_list_can_name_a_theme() -> None:
+    stop = stop_words()
+    # scikit-learn's English stop list holds "bill", "name", "interest", "call" and "top".
+    assert is_label_phrase(["interest", "rate"], stop)
+    assert is_label_phrase(["change", "name"], stop)
+    assert is_label_phrase(["electric", "bill"], stop)
+    assert is_label_phrase(["top", "up", "limit"], stop)
+    # "top" waits for its "up"; "till" is a function word.
+    assert not is_label_phrase(["cheque", "to", "top"], stop)
+    assert not is_label_phrase(["top"], stop)
+    assert not is_label_phrase(["till"], stop)
+
+
+def test_keywords_keep_the_nouns_people_name_things_with() -> None:
+    texts = [
+        "when is my electric bill due",
+        "pay the water bill",
+        "what is the interest rate on savings",
+        "interest rate for my account",
+    ]
+    terms = class_tfidf(texts, np.array([0, 0, 1, 1], dtype=np.int64), 2, min_df=1)
+    assert "bill" in terms.keywords[0]
+    assert "interest" in terms.keywords[1]
+
+
+def test_a_theme_named_by_a_stop_list_noun_gets_it_in_its_label() -> None:
+    bills = [
+        "when is my electric bill due",
+        "pay my water bill",
+        "is the gas bill due soon",
+        "bill due date for internet",
+        "my phone bill is due",
+        "remind me about the cable bill",
+    ]
+    labels = _labels(bills + CARDS, [0] * len(bills) + [1] * len(CARDS))
+    assert "bill" in labels[0].lower().split()
+
+
+def test_a_phrase_few_members_say_does_not_win_by_closeness() -> None:
+    transfers = [f"I want to transfer money to account {n}" for n in range(38)]
+    transfers += ["transfer money to my savings pot", "move it to the savings pot"]
+    texts = transfers + CARDS
+    array = np.array([0] * len(transfers) + [1] * len(CARDS), dtype=np.int64)
+    terms = class_tfidf(texts, array, 2, min_df=1)
+    weights = [{k: 1.0 / (1 + i) for i, k in enumerate(kw)} for kw in terms.keywords]
+    centroids = np.eye(2, 4, dtype=np.float32)
+
+    def embed(phrases: Sequence[str]) -> npt.NDArray[np.float32]:
+        # "savings pot" sits on theme 0's centroid, every other phrase halfway to theme 1's.
+        rows = [[1.0, 0.0, 0.0, 0.0] if p == "savings pot" else [0.6, 0.8, 0, 0] for p in phrases]
+        return np.asarray(rows, dtype=np.float32)
+
+    labels = make_labels(texts, array, terms.keywords, weights, centroids=centroids, embed=embed)
+    assert "savings" not in labels[0].lower().split()
+
+
+def test_an_adjective_before_a_copula_is_a_question_cut_open() -> None:
+    stop = stop_words()
+    assert not is_label_phrase(["long", "is", "wait"], stop)  # "how long is the wait"
+    assert is_label_phrase(["dashboard", "is", "slow"], stop)
