@@ -16,6 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from voc.customer.models import Account, Customer
 from voc.feedback.models import Feedback
+from voc.request import evidence as request_evidence
 from voc.request import links as request_links
 from voc.theme.models import ThemeAssignment, ThemeStats
 from voc.theme.schemas import ThemeFilters
@@ -236,6 +237,7 @@ def add_new_items(session: Session, *, feedback_ids: Sequence[int]) -> int:
     if missing:
         refresh(session, theme_ids=missing)
     session.flush()
+    request_evidence.add_new_items(session, feedback_ids=feedback_ids)
     return len(theme_ids)
 
 

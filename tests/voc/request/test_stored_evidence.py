@@ -154,7 +154,7 @@ def test_a_new_item_assigned_incrementally_is_added_at_once_and_only_once(
     assert after.n_recent == before.n_recent + 2
     assert {m.name for m in after.plans} >= {"premium"}
     assert after == _live(db_session, rid)
-    # a delta delivered twice (a retried job) counts nothing twice
+    # a job delivered twice (the theme stats step calls it again) counts nothing twice
     request_evidence.add_new_items(db_session, feedback_ids=[same.id, new.id])
     assert _stored(db_session, rid) == after
 
