@@ -17,6 +17,10 @@ $(BIN)/voc: pyproject.toml
 
 setup: $(BIN)/voc
 
+# The benchmarks that run BERTopic beside our engine need its package (not needed to run or test).
+bench: $(BIN)/voc
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+
 demo: setup
 	$(BIN)/voc demo
 

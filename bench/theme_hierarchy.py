@@ -47,7 +47,7 @@ def run_seed(
     from sklearn.metrics import normalized_mutual_info_score as nmi
 
     from nlp.discovery import describe_themes, discover_themes
-    from nlp.hierarchy import group_themes
+    from nlp.hierarchy import group_label, group_themes
 
     started = time.perf_counter()
     result = discover_themes(embeddings, texts, seed=seed)
@@ -66,9 +66,13 @@ def run_seed(
     labels_by_parent = []
     for p in parents:
         members = [domains[i] for i in np.flatnonzero(parent_of_item == p.index)]
+        children = [
+            (t.label, t.size) for t in result.themes if grouping.parents[t.index] == p.index
+        ]
         labels_by_parent.append(
             {
-                "label": p.label,
+                "label": group_label(p.label, children),
+                "phrase": p.label,
                 "size": p.size,
                 "n_themes": int(np.sum(grouping.parents == p.index)),
                 "majority_domain": Counter(members).most_common(1)[0][0],

@@ -23,11 +23,14 @@ parent.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
+
+from nlp.label_rules import stop_words
 
 MIN_THEMES = 4
 
@@ -186,3 +189,42 @@ def group_themes(
         groups, n_added = kept
         return ThemeGrouping(groups, int(groups.max()) + 1, scores, n_new_parents=n_added)
     return ThemeGrouping(fresh, best, scores)
+
+
+# A parent's phrase names its group when themes holding at least this share of its items
+# have a label sharing a content word with it; below, it names one theme, not the group.
+GROUP_COVER = 0.5
+
+
+def _stems(label: str, stop: frozenset[str]) -> set[str]:
+    """Content words of a label, lower case, a plural ``s`` dropped (cards ~ card)."""
+    words = re.findall(r"[a-z0-9]+", label.lower())
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words if w not in stop}
+
+
+def group_label(phrase: str, children: Sequence[tuple[str, int]]) -> str:
+    """The label of a parent: its phrase when it names the group, else its largest themes.
+
+    ``phrase`` is the label machinery's phrase for the parent's items; ``children`` are the
+    (label, size) of its themes. A phrase taken from the parent's pooled items tends to be the
+    largest theme's own label ("Flip coin" over coin, dice, spelling and ten more themes),
+    which tells a reader the group is about that one thing. When the phrase's content words
+    appear in the labels of themes holding at least GROUP_COVER of the items, it stays;
+    otherwise the parent is named by its two largest themes and how many more it holds
+    ("Flip coin, Roll dice and 11 more"): longer, but true of the group.
+    """
+    named = [(label, size) for label, size in children if label]
+    if len(named) < 2:
+        return phrase or (named[0][0] if named else "")
+    stop = stop_words()
+    words = _stems(phrase, stop)
+    total = sum(size for _, size in named) or 1
+    covered = sum(size for label, size in named if words & _stems(label, stop))
+    if phrase and covered >= GROUP_COVER * total:
+        return phrase
+    ordered = sorted(named, key=lambda pair: -pair[1])
+    first, second = ordered[0][0], ordered[1][0]
+    rest = len(ordered) - 2
+    if rest == 0:
+        return f"{first} and {second}"
+    return f"{first}, {second} and {rest} more"

@@ -6,7 +6,14 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.metrics import adjusted_rand_score
 
-from nlp.hierarchy import cut, group_themes, parent_range, ward_merges, weighted_silhouette
+from nlp.hierarchy import (
+    cut,
+    group_label,
+    group_themes,
+    parent_range,
+    ward_merges,
+    weighted_silhouette,
+)
 
 
 def _two_levels(
@@ -97,3 +104,31 @@ def test_a_rerun_keeps_the_prior_grouping_and_places_new_themes() -> None:
     assert alone.parents[7] == alone.parents[6]
     assert parent_range(135) == (5, 24)
     assert parent_range(9) == (2, 4)
+
+
+def test_a_phrase_of_one_theme_does_not_name_a_group_of_many() -> None:
+    # clinc150's meta domain in one run: the pooled phrase was the largest theme's own label
+    children = [("Flip coin", 300), ("Roll dice", 200), ("Spell word", 150), ("Repeat", 140)]
+    assert group_label("Flip coin", children) == "Flip coin, Roll dice and 2 more"
+
+
+def test_a_phrase_shared_by_most_of_the_group_names_it() -> None:
+    children = [("Credit score", 300), ("Credit limit", 250), ("Credit cards", 100), ("Apr", 90)]
+    assert group_label("Credit card", children) == "Credit card"
+
+
+def test_cover_counts_items_not_themes() -> None:
+    # the phrase's word is in three of four labels, but those hold a third of the items
+    children = [("Exchange rate", 10), ("Rate limit", 10), ("Rates", 10), ("Refunds", 60)]
+    assert group_label("Rate", children) == "Refunds, Exchange rate and 2 more"
+    assert group_label("Refund", children) == "Refund"
+
+
+def test_two_themes_are_named_both() -> None:
+    assert group_label("Oil", [("Change oil", 9), ("Change tires", 5)]) == "Oil"
+    assert group_label("Tires", [("Oil change", 9), ("Wipers", 5)]) == "Oil change and Wipers"
+
+
+def test_a_parent_of_one_theme_keeps_its_phrase() -> None:
+    assert group_label("Billing", [("Double charge", 5)]) == "Billing"
+    assert group_label("", [("Double charge", 5)]) == "Double charge"

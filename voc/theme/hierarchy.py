@@ -27,7 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nlp.discovery import describe_themes
-from nlp.hierarchy import group_themes
+from nlp.hierarchy import group_label, group_themes
 from nlp.labels import PhraseEmbedder
 from nlp.matching import CurrentCluster, PriorTheme, match_themes
 from nlp.types import DiscoveryParams
@@ -229,7 +229,7 @@ def _describe(
     )  # fmt: skip
     for found, p in zip(described, with_items, strict=True):
         parent = parents[p]
-        parent.machine_label = found.label
+        parent.machine_label = group_label(found.label, [(t.label, t.size) for t in members_of[p]])
         parent.keywords = list(found.keywords)
         parent.centroid = np.asarray(found.centroid, dtype=np.float32).tobytes()
     for p, (parent, members) in enumerate(zip(parents, members_of, strict=True)):
