@@ -19,7 +19,14 @@ import numpy.typing as npt
 
 from nlp.assign import CONFIDENCE_TEMPERATURE, assign_to_themes
 from nlp.clustering import centroids_of, hdbscan_labels, merge_similar, propagate_to_noise
-from nlp.granularity import CondensedCuts, pick_cut, score_rows, silhouettes, size_ladder
+from nlp.granularity import (
+    LADDER_FLOOR,
+    CondensedCuts,
+    pick_cut,
+    score_rows,
+    silhouettes,
+    size_ladder,
+)
 from nlp.keywords import class_tfidf
 from nlp.labels import PhraseEmbedder, make_labels
 from nlp.reduction import reduce_dimensions
@@ -96,7 +103,13 @@ def _cluster(
     scored = score_rows(embeddings.shape[0], seed)
     cuts_tried: list[tuple[npt.NDArray[np.int64], int, int]] = []
     scores: list[npt.NDArray[np.float64]] = []
-    for size in size_ladder(params.min_cluster_size, embeddings.shape[0]):
+    sizes = size_ladder(params.min_cluster_size, embeddings.shape[0])
+    prefer = None
+    if params.prior_min_cluster_size is not None:
+        prior = max(LADDER_FLOOR, min(params.prior_min_cluster_size, embeddings.shape[0]))
+        sizes = tuple(sorted({*sizes, prior}))
+        prefer = sizes.index(prior)
+    for size in sizes:
         raw = cuts.labels(size, params.cluster_selection_method)
         labels = _finish(embeddings, reduced, raw, params)
         assigned, _ = _assign_rest(embeddings, labels, params, with_confidence=False)
@@ -109,7 +122,7 @@ def _cluster(
             float(scores[-1].mean()) if scores[-1].size else 0.0,
         )
     clock.lap("granularity")
-    return cuts_tried[pick_cut(scores)]
+    return cuts_tried[pick_cut(scores, prefer)]
 
 
 def _assign_rest(
@@ -155,7 +168,14 @@ def sample_params(params: DiscoveryParams, n: int, n_sample: int) -> DiscoveryPa
     if n_sample >= n:
         return params
     scaled = max(MIN_SAMPLE_CLUSTER, round(params.min_cluster_size * n_sample / n))
-    return dataclasses.replace(params, min_cluster_size=min(scaled, params.min_cluster_size))
+    prior = params.prior_min_cluster_size
+    if prior is not None:
+        prior = min(prior, max(MIN_SAMPLE_CLUSTER, round(prior * n_sample / n)))
+    return dataclasses.replace(
+        params,
+        min_cluster_size=min(scaled, params.min_cluster_size),
+        prior_min_cluster_size=prior,
+    )
 
 
 def discover_themes(

@@ -137,23 +137,34 @@ def silhouettes(
     return out
 
 
-def pick_cut(scores: list[npt.NDArray[np.float64]]) -> int:
+def pick_cut(scores: list[npt.NDArray[np.float64]], prefer: int | None = None) -> int:
     """Index of the cut to keep, ``scores`` being per-item silhouettes from finest to coarsest.
 
     The one-standard-error rule: the coarsest cut whose mean is within one standard error of
     the best mean (the error of the paired per-item difference). A finer cut has to be better
     by more than the noise of the sample to win; themes a reader can take in beat a split
     the data does not clearly support.
+
+    ``prefer`` (the cut at the previous run's size) wins whenever it is within one standard
+    error of the best: two granularities the data cannot tell apart (the demo's templates vs
+    its planted themes score alike) must not alternate between runs, since every switch
+    retires and re-creates the themes people have named, linked and watched.
     """
     means = [float(values.mean()) if values.size else 0.0 for values in scores]
     best = int(np.argmax(means))
-    chosen = best
-    for index in range(best + 1, len(scores)):
+
+    def close_to_best(index: int) -> bool:
         difference = scores[best] - scores[index]
         if difference.size < 2:
-            break
+            return index == best
         error = float(difference.std(ddof=1) / np.sqrt(difference.size))
-        if means[best] - means[index] <= error:
+        return means[best] - means[index] <= error
+
+    if prefer is not None and 0 <= prefer < len(scores) and close_to_best(prefer):
+        return prefer
+    chosen = best
+    for index in range(best + 1, len(scores)):
+        if close_to_best(index):
             chosen = index
     return chosen
 

@@ -48,6 +48,11 @@ class DiscoveryParams:
     # the product's own names never start or end a label ("Recommend Quillo")
     product_names: tuple[str, ...] = ()
     label_ranking: LabelRanking = "centroid"  # see nlp.labels and bench/theme_labels.py
+    # The minimum size the previous run chose (at the scale of its items), when there was one:
+    # with data granularity its cut joins the ladder and is kept while its silhouette is within
+    # one standard error of the best, so a re-run does not flip between two near-equal
+    # granularities and churn every theme id (see nlp.granularity.pick_cut).
+    prior_min_cluster_size: int | None = None
 
     @classmethod
     def for_size(cls, n: int) -> DiscoveryParams:

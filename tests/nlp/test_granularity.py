@@ -97,6 +97,18 @@ def test_a_finer_cut_wins_only_by_more_than_its_standard_error() -> None:
     assert pick_cut([base]) == 0
 
 
+def test_the_previous_runs_cut_is_kept_while_the_data_cannot_tell_it_from_the_best() -> None:
+    rng = np.random.default_rng(5)
+    base = rng.normal(0.3, 0.1, size=2_000)
+    within_noise = base - 0.0001 + rng.normal(0, 0.05, size=2_000)
+    clearly_worse = base - 0.05 + rng.normal(0, 0.01, size=2_000)
+    # finest first: the rule alone would take the coarser near-equal cut (index 2)
+    assert pick_cut([within_noise, base, within_noise]) == 2
+    assert pick_cut([within_noise, base, within_noise], prefer=0) == 0
+    assert pick_cut([clearly_worse, base, within_noise], prefer=0) == 2
+    assert pick_cut([base, clearly_worse], prefer=7) == 0  # an unknown index is ignored
+
+
 @pytest.mark.parametrize(
     ("sizes", "seed"),
     [([30] * 10, 11), ([25] * 120, 12)],

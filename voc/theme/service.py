@@ -135,7 +135,7 @@ def run_analysis(
     def phrase_embedder(phrases: Sequence[str]) -> npt.NDArray[np.float32]:
         return models.embedder.embed(phrases, batch_size=batch_size)
 
-    params = params or DiscoveryParams.for_size(len(items))
+    params = params or _params_for(session, len(items))
     if product_names:
         params = replace(params, product_names=tuple(product_names))
     result = discover_themes(
@@ -177,6 +177,20 @@ def run_analysis(
     session.flush()
     theme_stats.refresh(session)  # the overview reads precomputed stats
     return run
+
+
+def _params_for(session: Session, n_items: int) -> DiscoveryParams:
+    """Defaults for ``n_items``, holding to the granularity the last successful run chose.
+
+    The previous size is only a preference: discovery keeps it while the data scores it as well
+    as the best cut (nlp.granularity.pick_cut), so ids stay put until the data clearly changes.
+    """
+    params = DiscoveryParams.for_size(n_items)
+    previous = repository.latest_successful_run(session)
+    chosen = (previous.params or {}).get("min_cluster_size") if previous is not None else None
+    if previous is None or previous.params.get("granularity") != "data" or not chosen:
+        return params
+    return replace(params, prior_min_cluster_size=int(chosen))
 
 
 def _reconcile(
