@@ -11,6 +11,7 @@ from nlp.hierarchy import (
     group_label,
     group_themes,
     parent_range,
+    pick_parents,
     ward_merges,
     weighted_silhouette,
 )
@@ -132,3 +133,14 @@ def test_two_themes_are_named_both() -> None:
 def test_a_parent_of_one_theme_keeps_its_phrase() -> None:
     assert group_label("Billing", [("Double charge", 5)]) == "Billing"
     assert group_label("", [("Double charge", 5)]) == "Double charge"
+
+
+def test_parent_count_near_equal_to_the_best_takes_the_balanced_tree() -> None:
+    rng = np.random.default_rng(4)
+    n = 121  # sqrt: 11
+    weights = [float(w) for w in rng.integers(20, 200, size=n)]
+    base = rng.normal(0.16, 0.1, size=n)
+    near = {5: base, 11: base - 0.004 + rng.normal(0, 0.05, n), 20: base + 0.0005}
+    assert pick_parents(near, weights, n) == 11
+    clear = {5: base - 0.1, 11: base - 0.1 + rng.normal(0, 0.005, n), 20: base}
+    assert pick_parents(clear, weights, n) == 20
