@@ -12,7 +12,10 @@ texts; for every theme whose items share a majority intent (> 50 % of its items)
 are ranked by ``voc.request.suggest.score`` (the shipped scoring: centroid and representative
 quotes) and we check that the majority intent's request is first (top-1) and in the first
 three (top-3). Baselines in the same run: the centroid alone and the quotes alone.
-Embeddings (texts and titles) are cached as .npy under .cache/bench/.
+Embeddings (texts and titles) are cached as .npy under .cache/bench/; every run also keeps the
+analysis there (labels, centroids, keywords, representatives), and ``--reuse-analysis`` reads it
+back instead of rerunning the minutes-long discovery, to iterate on the ranking alone (the
+published figures come from a run without it).
 """
 
 from __future__ import annotations
@@ -25,12 +28,15 @@ import re
 import time
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from bench.eval_themes import CACHE_DIR, DEFAULT_DATA_DIR, LOADERS, cached_embeddings
+from nlp.types import DiscoveredTheme
 
 FLOORS = {"top1": 0.80, "top3": 0.95}
 ACRONYMS = {
@@ -75,9 +81,66 @@ def _majority(members: Sequence[str]) -> tuple[str, float]:
     return intent, count / len(members)
 
 
-def evaluate(name: str, data_dir: Path, seed: int) -> dict[str, Any]:
-    """Discover themes on one data set and check the suggestions against the majority intent."""
+@dataclass(frozen=True)
+class Analysis:
+    """What the ranking needs from one discovery run: item labels and the themes."""
+
+    labels: npt.NDArray[np.int64]
+    themes: tuple[DiscoveredTheme, ...]
+    seconds: float
+
+
+def _analysis_path(name: str, embeddings: npt.NDArray[np.float32], seed: int) -> Path:
+    digest = hashlib.sha256(np.ascontiguousarray(embeddings).tobytes()).hexdigest()[:12]
+    return CACHE_DIR / f"{name}-analysis-{digest}-seed{seed}.npz"
+
+
+def _save_analysis(path: Path, analysis: Analysis) -> None:
+    themes = [
+        {"index": t.index, "size": t.size, "label": t.label, "keywords": list(t.keywords),
+         "representatives": [int(i) for i in t.representative_indices]}
+        for t in analysis.themes
+    ]  # fmt: skip
+    centroids = np.stack([np.asarray(t.centroid, dtype=np.float32) for t in analysis.themes])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, labels=analysis.labels, centroids=centroids, seconds=analysis.seconds,
+             themes=np.array(json.dumps(themes)))  # fmt: skip
+
+
+def _load_analysis(path: Path) -> Analysis:
+    with np.load(path) as data:
+        themes = tuple(
+            DiscoveredTheme(
+                index=t["index"],
+                size=t["size"],
+                label=t["label"],
+                keywords=tuple(t["keywords"]),
+                representative_indices=tuple(t["representatives"]),
+                centroid=centroid,
+            )
+            for t, centroid in zip(json.loads(str(data["themes"])), data["centroids"], strict=True)
+        )
+        return Analysis(labels=data["labels"], themes=themes, seconds=float(data["seconds"]))
+
+
+def analyse(
+    name: str, texts: Sequence[str], embeddings: npt.NDArray[np.float32], seed: int, reuse: bool
+) -> Analysis:
+    """Discover themes (or, with ``reuse``, read the analysis a previous run kept)."""
     from nlp.discovery import discover_themes
+
+    path = _analysis_path(name, embeddings, seed)
+    if reuse and path.exists():
+        return _load_analysis(path)
+    started = time.perf_counter()
+    result = discover_themes(embeddings, list(texts), seed=seed)
+    analysis = Analysis(result.labels, result.themes, time.perf_counter() - started)
+    _save_analysis(path, analysis)
+    return analysis
+
+
+def evaluate(name: str, data_dir: Path, seed: int, reuse: bool = False) -> dict[str, Any]:
+    """Discover themes on one data set and check the suggestions against the majority intent."""
     from voc.request.suggest import ThemeVectors, score
 
     texts, gold = LOADERS[name](data_dir)
@@ -86,9 +149,7 @@ def evaluate(name: str, data_dir: Path, seed: int) -> dict[str, Any]:
     titles = [title_of(i) for i in intents]
     digest = hashlib.sha256("\n".join(titles).encode()).hexdigest()[:10]
     title_vectors = cached_embeddings(f"{name}-request-titles-{digest}", titles)
-    started = time.perf_counter()
-    result = discover_themes(embeddings, texts, seed=seed)
-    discovery_s = time.perf_counter() - started
+    result = analyse(name, texts, embeddings, seed, reuse)
     index = {intent: i for i, intent in enumerate(intents)}
     ranks: dict[str, list[int]] = {"shipped": [], "centroid_only": [], "quotes_only": []}
     started = time.perf_counter()
@@ -137,7 +198,7 @@ def evaluate(name: str, data_dir: Path, seed: int) -> dict[str, Any]:
         "ratio_top1_vs_centroid_only": round(
             out["shipped"]["top1"] / max(out["centroid_only"]["top1"], 1e-9), 3
         ),
-        "discovery_seconds": round(discovery_s, 1),
+        "discovery_seconds": round(result.seconds, 1),
         "ranking_ms_per_theme": round(ranking_ms / max(n_majority, 1), 3),
         "sample_titles": dict(list(zip(intents, titles, strict=True))[:12]),
         "misses": misses,
@@ -150,6 +211,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--datasets", default="clinc150,banking77")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--reuse-analysis", action="store_true",
+        help="read the analysis a previous run kept under .cache/bench (ranking only)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     report: dict[str, Any] = {
         "bench": "request_links",
@@ -160,7 +225,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "datasets": {},
     }
     for name in args.datasets.split(","):
-        report["datasets"][name] = evaluate(name.strip(), args.data_dir, args.seed)
+        report["datasets"][name] = evaluate(
+            name.strip(), args.data_dir, args.seed, args.reuse_analysis
+        )
     text = json.dumps(report, indent=2)
     print(text)
     if args.out is not None:
