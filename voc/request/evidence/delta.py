@@ -204,7 +204,9 @@ def add_new_items(session: Session, *, feedback_ids: Sequence[int]) -> int:
                 setattr(row, name, value)
             blobs[rid].evidence = stored.model_dump(mode="json")
         else:
-            row.computed_at = now  # seen: newer than the theme stats this delta goes with
+            # seen, not counted (below the threshold, or linked directly): the theme-stats
+            # step dates its row by these assignments, which must not make this row stale
+            row.computed_at = now
     session.flush()
     if full:
         refresh_stats(session, request_ids=sorted(set(full)))
