@@ -142,7 +142,7 @@ class RequestStats(Base):
 
 
 class RequestEvidence(Base):
-    """The full stored evidence of one request (voc/request/evidence.py::Stored).
+    """The full stored evidence of one request (voc/request/evidence/shape.py::Stored).
 
     A table of its own: ``request_stats`` stays a narrow table the list sorts and counts
     quickly; a cold detail reads this one row instead of every evidence item. Written together

@@ -302,7 +302,7 @@ def list_requests(
     if offset < 0:
         raise InvalidInput("offset: 0 or more")
     # reads only: the stored rows are written by link changes, theme stats refreshes (runs,
-    # curation, imports) and the incremental path (voc/request/evidence.py)
+    # curation, imports) and the incremental path (voc/request/evidence/delta.py)
     base = select(ProductRequest, RequestStats).join(
         RequestStats, RequestStats.request_id == ProductRequest.id
     )

@@ -1,10 +1,12 @@
 """Link suggestions both ways: themes for a request, requests for a theme.
 
-Score = ``CENTROID_WEIGHT`` x cosine(request text, theme centroid) + (1 - weight) x the mean
-cosine of the request text to the theme's ``TOP_QUOTES`` closest representative quotes; the
-closest quotes are shown as the why. Rejected pairs are never suggested again. The suggestions
-kept (score at or above ``settings.requests.suggest_min_score``) are stored as ``suggested``
-links, so the theme page shows them without a model. Quality: ``bench/request_links.py``.
+Every pair of a request and an active theme is scored at once (``voc/request/ranking.py``): the
+shown score is the match (centroid and closest representative quotes, plus the request's words
+found in the theme's quotes and keywords), the order is the contrast (the match less each
+side's hub, so that a generic request does not top every theme). The closest quotes are shown as
+the why. Rejected pairs are never suggested again. The suggestions kept (score at or above
+``settings.requests.suggest_min_score``) are stored as ``suggested`` links, so the theme page
+shows them without a model. Quality: ``bench/request_links.py``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from voc.errors import Conflict, InvalidInput, NotFound
 from voc.feedback.models import EmbeddingCache, Feedback
 from voc.feedback.schemas import FeedbackFilters
 from voc.request import links as request_links
-from voc.request import repository
+from voc.request import ranking, repository
 from voc.request.models import LinkState, ProductRequest, ThemeRequestLink
 from voc.request.schemas import (
     FeedbackMatch,
@@ -39,8 +41,6 @@ from voc.search import service as search_service
 from voc.theme.models import Theme, ThemeStatus
 from voc.types import utcnow
 
-CENTROID_WEIGHT = 0.5
-TOP_QUOTES = 3
 N_WHY = 3
 KINDS = ("request", "bug", "praise", "question", "other")
 KIND_OVERFETCH = 4  # candidates per wanted hit when a kind filter may drop some
@@ -51,13 +51,24 @@ FloatArray = npt.NDArray[np.float32]
 
 @dataclass(frozen=True)
 class ThemeVectors:
-    """What a theme is compared by: its centroid and its representative quotes."""
+    """What a theme is compared by: its centroid, its representative quotes, its keywords."""
 
     theme_id: int
     centroid: FloatArray | None
     quote_ids: tuple[int, ...]
     quote_texts: tuple[str, ...]
     quotes: FloatArray  # (n quotes, dim), L2-normalised
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PairScores:
+    """Scores of every (request, theme) pair: (requests x themes) matrices."""
+
+    match: FloatArray  # shown and thresholded
+    centroid: FloatArray
+    quote: FloatArray
+    order: FloatArray  # the contrast suggestions are sorted by
 
 
 def request_text(title: str, description: str | None) -> str:
@@ -72,22 +83,28 @@ def _normalise(vector: FloatArray) -> FloatArray:
     return vector / norm if norm > 0 else vector
 
 
-def score(
-    request_vector: FloatArray, theme: ThemeVectors
-) -> tuple[float, float, float, FloatArray]:
-    """(score, centroid similarity, quote similarity, similarity per quote) of one pair."""
-    cen = 0.0
-    if theme.centroid is not None and theme.centroid.shape == request_vector.shape:
-        cen = float(_normalise(theme.centroid) @ request_vector)
-    sims = (
-        theme.quotes @ request_vector
-        if len(theme.quotes) and theme.quotes.shape[1] == request_vector.shape[0]
-        else np.zeros(0, dtype=np.float32)
+def score_pairs(
+    request_vectors: FloatArray, request_texts: Sequence[str], themes: Sequence[ThemeVectors]
+) -> PairScores:
+    """Match and contrast of every request against every theme (the shipped scoring)."""
+    shape = (len(request_vectors), len(themes))
+    match, cen, quote = (np.zeros(shape, dtype=np.float32) for _ in range(3))
+    for j, theme in enumerate(themes):
+        match[:, j], cen[:, j], quote[:, j] = ranking.semantic(
+            request_vectors, theme.centroid, theme.quotes
+        )
+    lexical = ranking.lexical_matrix(
+        request_texts, [ranking.ThemeText(t.quote_texts, t.keywords) for t in themes]
     )
-    quote = float(np.sort(sims)[::-1][:TOP_QUOTES].mean()) if len(sims) else cen
-    if theme.centroid is None:
-        cen = quote
-    return CENTROID_WEIGHT * cen + (1 - CENTROID_WEIGHT) * quote, cen, quote, sims
+    match = ranking.with_lexical(match, lexical)
+    return PairScores(match=match, centroid=cen, quote=quote, order=ranking.contrast(match))
+
+
+def _quote_sims(theme: ThemeVectors, vector: FloatArray) -> FloatArray:
+    if len(theme.quotes) and theme.quotes.shape[1] == vector.shape[0]:
+        sims: FloatArray = theme.quotes @ vector
+        return sims
+    return np.zeros(0, dtype=np.float32)
 
 
 def embedding_of(session: Session, *, request: ProductRequest, embedder: Embedder) -> FloatArray:
@@ -168,6 +185,7 @@ def theme_vectors(
                 quote_ids=tuple(ids),
                 quote_texts=tuple(rows[i][0] for i in ids),
                 quotes=quotes,
+                keywords=tuple(theme.keywords or ()),
             )
         )
     return out
@@ -229,26 +247,29 @@ def suggest_themes(
         raise NotFound(f"request {request_id} does not exist")
     settings = get_settings().requests
     limit = limit or settings.suggest_limit
-    vector = embedding_of(session, request=request, embedder=embedder)
+    requests = list(session.scalars(select(ProductRequest).order_by(ProductRequest.id)))
+    row = next(i for i, r in enumerate(requests) if r.id == request.id)
+    matrix = embeddings_of(session, requests=requests, embedder=embedder)
     states = {link.theme_id: link.state for link in repository.theme_links(session, request.id)}
-    themes = [t for t in _candidate_themes(session) if states.get(t.id) != LinkState.REJECTED]
+    themes = _candidate_themes(session)
+    vectors = theme_vectors(session, themes=themes, model_id=embedder.model_id)
+    scores = score_pairs(matrix, [request_text(r.title, r.description) for r in requests], vectors)
     labels = {t.id: t.label for t in themes}
-    scored = []
-    for tv in theme_vectors(session, themes=themes, model_id=embedder.model_id):
-        value, cen, quote, sims = score(vector, tv)
-        scored.append((value, cen, quote, tv, sims))
-    scored.sort(key=lambda s: (-s[0], s[3].theme_id))
+    ranked = sorted(
+        (j for j, t in enumerate(themes) if states.get(t.id) != LinkState.REJECTED),
+        key=lambda j: (-scores.order[row, j], themes[j].id),
+    )
     out = [
         ThemeSuggestion(
-            theme_id=tv.theme_id,
-            label=labels[tv.theme_id],
-            score=round(value, 4),
-            centroid_similarity=round(cen, 4),
-            quote_similarity=round(quote, 4),
-            state=str(states.get(tv.theme_id, LinkState.SUGGESTED)),
-            why=_why(tv, sims),
+            theme_id=vectors[j].theme_id,
+            label=labels[vectors[j].theme_id],
+            score=round(float(scores.match[row, j]), 4),
+            centroid_similarity=round(float(scores.centroid[row, j]), 4),
+            quote_similarity=round(float(scores.quote[row, j]), 4),
+            state=str(states.get(vectors[j].theme_id, LinkState.SUGGESTED)),
+            why=_why(vectors[j], _quote_sims(vectors[j], matrix[row])),
         )
-        for value, cen, quote, tv, sims in scored[:limit]
+        for j in ranked[:limit]
     ]
     if store:
         _store(
@@ -282,27 +303,27 @@ def suggest_requests(
             select(ThemeRequestLink).where(ThemeRequestLink.theme_id == theme.id)
         )
     }
-    requests = [r for r in requests if states.get(r.id) != LinkState.REJECTED]
-    if not requests:
+    if all(states.get(r.id) == LinkState.REJECTED for r in requests):
         return []
     matrix = embeddings_of(session, requests=requests, embedder=embedder)
-    (tv,) = theme_vectors(session, themes=[theme], model_id=embedder.model_id)
-    results = []
-    for request, vector in zip(requests, matrix, strict=True):
-        value, _cen, _quote, sims = score(vector, tv)
-        results.append((value, request, sims))
-    results.sort(key=lambda r: (-r[0], r[1].id))
+    themes = [t for t in _candidate_themes(session) if t.id != theme.id]
+    vectors = theme_vectors(session, themes=[theme, *themes], model_id=embedder.model_id)
+    scores = score_pairs(matrix, [request_text(r.title, r.description) for r in requests], vectors)
+    ranked = sorted(
+        (i for i, r in enumerate(requests) if states.get(r.id) != LinkState.REJECTED),
+        key=lambda i: (-scores.order[i, 0], requests[i].id),
+    )
     out = [
         RequestSuggestion(
-            request_id=request.id,
-            external_key=request.external_key,
-            title=request.title,
-            status=request.status,
-            score=round(value, 4),
-            state=str(states.get(request.id, LinkState.SUGGESTED)),
-            why=_why(tv, sims),
+            request_id=requests[i].id,
+            external_key=requests[i].external_key,
+            title=requests[i].title,
+            status=requests[i].status,
+            score=round(float(scores.match[i, 0]), 4),
+            state=str(states.get(requests[i].id, LinkState.SUGGESTED)),
+            why=_why(vectors[0], _quote_sims(vectors[0], matrix[i])),
         )
-        for value, request, sims in results[:limit]
+        for i in ranked[:limit]
     ]
     if store:
         _store(

@@ -16,7 +16,6 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from voc.customer.models import Account, Customer
 from voc.feedback.models import Feedback
-from voc.request import evidence as request_evidence
 from voc.request import links as request_links
 from voc.theme.models import ThemeAssignment, ThemeStats
 from voc.theme.schemas import ThemeFilters
@@ -210,6 +209,11 @@ def add_new_items(session: Session, *, feedback_ids: Sequence[int]) -> int:
     items' counts are added to the stored row. Items assigned before the row was computed are
     already in it, so a job delivered twice counts nothing twice. A theme without stored stats
     gets a full refresh.
+
+    The row is then dated by the newest assignment it adds, not by the clock: the requests
+    confirming the theme took these items into their stored evidence in the transaction that
+    assigned them (``voc.request.evidence.add_new_items``, after the assignment), and a theme
+    row dated later than theirs would mark their evidence stale although nothing is missing.
     """
     if not feedback_ids:
         return 0
@@ -227,21 +231,24 @@ def add_new_items(session: Session, *, feedback_ids: Sequence[int]) -> int:
     stored = {row.theme_id: row for row in session.scalars(locked)}
     missing = [t for t in theme_ids if t not in stored]
     fresh = [
-        feedback_id
+        (feedback_id, theme_id, _aware(at))
         for feedback_id, theme_id, at in assigned
         if theme_id in stored and _aware(at) > _aware(stored[theme_id].computed_at)
     ]
-    now = utcnow()
-    for theme_id, agg in (aggregate(session, feedback_ids=fresh) if fresh else {}).items():
-        _add_to(stored[theme_id], agg, now)
+    newest: dict[int, datetime] = {}
+    for _, theme_id, at in fresh:
+        newest[theme_id] = max(newest.get(theme_id, at), at)
+    added = aggregate(session, feedback_ids=[f for f, _, _ in fresh]) if fresh else {}
+    for theme_id, agg in added.items():
+        _add_to(stored[theme_id], agg, newest[theme_id])
     if missing:
         refresh(session, theme_ids=missing)
     session.flush()
-    request_evidence.add_new_items(session, feedback_ids=feedback_ids)
     return len(theme_ids)
 
 
-def _add_to(row: ThemeStats, agg: Aggregate, now: datetime) -> None:
+def _add_to(row: ThemeStats, agg: Aggregate, as_of: datetime) -> None:
+    """Add the counts of newly assigned items; the row then holds every assignment to ``as_of``."""
     for name in _COUNT_FIELDS:
         setattr(row, name, getattr(row, name) + getattr(agg, name))
     row.sentiment_sum += agg.sentiment_sum
@@ -258,7 +265,7 @@ def _add_to(row: ThemeStats, agg: Aggregate, now: datetime) -> None:
     for name, n in agg.kinds.items():
         kinds[name] = kinds.get(name, 0) + n
     row.kinds = kinds
-    row.computed_at = now
+    row.computed_at = as_of
 
 
 def from_stored(row: ThemeStats) -> Aggregate:

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.voc_fixtures import EMBEDDER, World, build_world, make_feedback
+from tests.voc_fixtures import EMBEDDER, World, build_world
 from voc.customer.models import Account, Customer
 from voc.errors import Conflict, InvalidInput, NotFound
+from voc.feedback import service as feedback_service
+from voc.feedback.schemas import FeedbackCreate
+from voc.nlp_runtime import Models
 from voc.request import evidence as request_evidence
 from voc.request import links as request_links
 from voc.request import service as request_service
@@ -18,9 +22,20 @@ from voc.request import suggest as request_suggest
 from voc.request.models import LinkState, ThemeRequestLink
 from voc.request.schemas import Evidence, RequestCreate, RequestFilters, RequestUpdate
 from voc.theme import curation
+from voc.theme import stats as theme_stats
 from voc.theme.models import ThemeAssignment
 
 EDITOR = "pm@example.com"
+
+
+class RecordingQueue:
+    """The job queue edge: records what would be sent after commit."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def enqueue(self, task: str, **kwargs: Any) -> None:
+        self.sent.append((task, kwargs))
 
 
 @pytest.fixture
@@ -164,23 +179,30 @@ def test_evidence_counts_items_customers_accounts_and_arr_once(
     assert all(i.customer_id is not None for i in items)
 
 
-def test_new_item_assigned_incrementally_counts_at_once(db_session: Session, world: World) -> None:
+def test_new_item_assigned_incrementally_counts_at_once(
+    db_session: Session, world: World, models: Models
+) -> None:
     rid = _create(db_session)
     request_links.confirm_theme(db_session, request_id=rid, theme_id=world.csv_theme, actor=EDITOR)
     before = request_service.list_requests(db_session).requests[0].n_items
-    item = make_feedback(db_session, text="CSV export again lost the accents", score=2)
-    db_session.add(
-        ThemeAssignment(
-            feedback_id=item.id, theme_id=world.csv_theme, confidence=0.8, method="incremental",
-            feedback_created_at=item.created_at,
-        )
-    )  # fmt: skip
-    db_session.flush()
-    from voc.theme import stats as theme_stats
-
+    queue = RecordingQueue()
+    # the world's themes are built with the hashing embedder: assign in that space
+    hashing = Models(embedder=EMBEDDER, scorer=models.scorer, joint=None)
+    item = feedback_service.create(
+        db_session,
+        data=FeedbackCreate(source="nps", text="CSV export loses the accents again", score=2),
+        models=hashing,
+        queue=queue,
+    )
+    # at once: in the creating transaction, before the item_added job is even sent
+    assert queue.sent == []
+    assert request_service.list_requests(db_session).requests[0].n_items == before + 1
+    # the job's theme-stats step adds the item to its theme; the request stays current
     theme_stats.add_new_items(db_session, feedback_ids=[item.id])
-    detail = request_service.get_detail(db_session, request_id=rid)
-    assert detail.evidence.n_items == before + 1
+    stored = request_evidence.stored_evidence(db_session, request_id=rid)
+    assert stored is not None, "the theme-stats step left the request's stored row stale"
+    assert stored.n_items == before + 1
+    assert request_service.get_detail(db_session, request_id=rid).evidence.n_items == before + 1
     assert request_service.list_requests(db_session).requests[0].n_items == before + 1
 
 

@@ -26,6 +26,7 @@ from voc.request.models import RequestEvidence
 from voc.request.schemas import Evidence, RequestCreate
 from voc.theme import curation
 from voc.theme import service as theme_service
+from voc.theme import stats as theme_stats
 from voc.theme.models import ThemeAssignment
 from voc.types import utcnow
 
@@ -154,7 +155,14 @@ def test_a_new_item_assigned_incrementally_is_added_at_once_and_only_once(
     assert after.n_recent == before.n_recent + 2
     assert {m.name for m in after.plans} >= {"premium"}
     assert after == _live(db_session, rid)
-    # a job delivered twice (the theme stats step calls it again) counts nothing twice
+    # the item_added job's theme-stats step counts the items in their theme and writes no
+    # request evidence: the delta ran once, above; the stored row stays current
+    with _writes(db_session) as writes:
+        assert theme_stats.add_new_items(db_session, feedback_ids=[same.id, new.id]) == 1
+    assert any("theme_stats" in w for w in writes)
+    assert not any("request_" in w for w in writes)
+    assert _stored(db_session, rid) == after
+    # a delta delivered twice (a retried job) counts nothing twice
     request_evidence.add_new_items(db_session, feedback_ids=[same.id, new.id])
     assert _stored(db_session, rid) == after
 
