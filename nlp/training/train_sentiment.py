@@ -476,7 +476,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         }
         branch.save(out_dir, meta)
         # the shipped calibration: refitted on TweetEval val through the run-time path
-        calibration = calibrate(out_dir, args.data_dir, device=args.device)
+        calibration = calibrate(
+            out_dir, args.data_dir, device=args.device, base_dir=_base_dir(args.base_model)
+        )
         meta["calibration"] = {"temperature": calibration.temperature, **calibration.figures}
         write_model_card(out_dir, meta)
         results[f"k{k}"] = report
