@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from nlp.calibration import CALIBRATION_FILE, Calibration, load_calibration
 from nlp.clauses import MIXED_THRESHOLD, decide, sentiment_spans
 from nlp.embedding import MODEL_NAME, NORMALIZATION_VERSION, ModelNotInstalledError
 from nlp.normalize import normalize_for_model
@@ -37,10 +38,16 @@ class BranchOutput:
 
 
 def sentiment_model_id(weights_dir: str | Path) -> str:
-    """Return an id naming the branch layer and the weights' content hash."""
+    """Return an id naming the branch layer and the hash of the weights and calibration.
+
+    A new calibration changes every stored probability, so it changes the id as a retraining does.
+    """
     root = Path(weights_dir)
     config = json.loads((root / "config.json").read_text(encoding="utf-8"))
-    digest = hashlib.sha256((root / "branch.safetensors").read_bytes()).hexdigest()[:8]
+    content = hashlib.sha256((root / "branch.safetensors").read_bytes())
+    if (root / CALIBRATION_FILE).is_file():
+        content.update((root / CALIBRATION_FILE).read_bytes())
+    digest = content.hexdigest()[:8]
     return f"{MODEL_NAME}-sentiment-k{config['branch_layer']}-{digest}@{NORMALIZATION_VERSION}"
 
 
@@ -58,8 +65,13 @@ class BranchRunner:
     """Loads base + branch lazily (once, thread-safe) and runs the shared forward pass."""
 
     def __init__(
-        self, weights_dir: str | Path | None, device: str | None, base_dir: str | Path | None = None
+        self,
+        weights_dir: str | Path | None,
+        device: str | None,
+        base_dir: str | Path | None = None,
+        calibration: Calibration | None = None,
     ) -> None:
+        """Point at the weights (loaded lazily); ``calibration`` overrides calibration.json."""
         self.weights_dir = Path(weights_dir) if weights_dir is not None else DEFAULT_WEIGHTS_DIR
         if not (self.weights_dir / "branch.safetensors").is_file():
             raise FileNotFoundError(f"no sentiment weights in {self.weights_dir}")
@@ -67,6 +79,9 @@ class BranchRunner:
         self._base_dir = base_dir
         self._loaded: tuple[Any, Any, Any, dict[str, Any]] | None = None
         self._lock = threading.Lock()
+        config = json.loads((self.weights_dir / "config.json").read_text(encoding="utf-8"))
+        # logits -> probabilities; ``calibration`` replaces it (identity: the raw softmax)
+        self.calibration: Calibration = calibration or load_calibration(self.weights_dir, config)
 
     def _load(self) -> tuple[Any, Any, Any, dict[str, Any]]:
         with self._lock:
@@ -134,8 +149,8 @@ class BranchRunner:
                 torch.tensor(rows, device=device),
                 torch.tensor(spans, device=device, dtype=torch.float32),
             )
-            p = torch.softmax(logits.float() / float(config["temperature"]), dim=1)
-        return emb, *_gather(texts, p.cpu().numpy().astype(np.float64), rows, owners)
+            raw = logits.float().cpu().numpy().astype(np.float64)
+        return emb, *_gather(texts, self.calibration.probabilities(raw), rows, owners)
 
 
 def _spans(
@@ -222,9 +237,11 @@ class MiniLMSentimentScorer:
         self._threshold = mixed_threshold
         self.model_id = sentiment_model_id(self._runner.weights_dir)
         config = json.loads((self._runner.weights_dir / "config.json").read_text(encoding="utf-8"))
-        # the label mix the calibrated probabilities assume (mean calibrated probability on the
-        # held-out calibration slice, written by the training); uniform for older weights
-        self.train_priors: tuple[float, ...] = tuple(config.get("train_priors", (1 / 3,) * 3))
+        # the label mix the calibrated probabilities assume (their mean on the calibration set,
+        # in calibration.json; else the training slice's in config.json; uniform for older ones)
+        fallback = config.get("train_priors", (1 / 3,) * 3)
+        mean = self._runner.calibration.figures.get("mean_probability", fallback)
+        self.train_priors: tuple[float, ...] = tuple(float(p) for p in mean)
 
     def raw(self, texts: Sequence[str], *, batch_size: int = 64) -> BranchOutput:
         """Whole-text and clause probabilities before the clause rule (for measurement)."""

@@ -20,8 +20,10 @@ reused by the next run on the same texts); copies of layers ``k..5`` plus a
 2-layer head are fine-tuned (AdamW, lr 1e-4 layers / 1e-3 head, weight decay 0.01, 3 epochs,
 batch 64 of similar lengths, 6% linear warm-up then linear decay, class-balanced loss, bf16
 autocast on CPU and GPU). Then one temperature is fitted on the calibration slice (NLL, grid
-search) and the mean calibrated probability there is stored as the training prior (for the EM
-prior correction of ``nlp.priors``). Seed 13 for the split, sample, pairs, init, order and
+search; it is kept in config.json and reported), and the shipped calibration is refitted on
+TweetEval val through the run-time path (``nlp.training.calibrate_sentiment``, written to
+``calibration.json`` with the mean calibrated probability there, the prior that the EM
+correction of ``nlp.priors`` starts from). Seed 13 for the split, sample, pairs, init, order and
 dropout.
 
 The shipped weights (nlp/models/sentiment) are these defaults (k=2) run with ``--device
@@ -57,6 +59,7 @@ import torch.nn.functional as F
 
 from nlp.sentiment_branch import SentimentBranch, embed_tokens, load_base, run_layers
 from nlp.sentiment_metrics import accuracy, expected_calibration_error, macro_f1, macro_recall
+from nlp.training.calibrate_sentiment import calibrate
 from nlp.training.data import Example, load_corpus
 from nlp.training.model_card import write_model_card
 
@@ -472,6 +475,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "device": args.device,
         }
         branch.save(out_dir, meta)
+        # the shipped calibration: refitted on TweetEval val through the run-time path
+        calibration = calibrate(
+            out_dir, args.data_dir, device=args.device, base_dir=_base_dir(args.base_model)
+        )
+        meta["calibration"] = {"temperature": calibration.temperature, **calibration.figures}
         write_model_card(out_dir, meta)
         results[f"k{k}"] = report
         logger.info("k=%d %s", k, json.dumps(report))
