@@ -7,8 +7,8 @@ from pathlib import Path
 import typer
 
 from api.cli_analyze_file import analyze_file
-from api.cli_common import console, migrated_engine, one_line_errors, settings
-from api.cli_print import print_run, print_theme_table
+from api.cli_common import ThemeLevel, console, migrated_engine, one_line_errors, settings
+from api.cli_print import print_parent_table, print_run, print_theme_table
 from api.cli_progress import progress_bars
 from voc.db import session_scope
 from voc.nlp_runtime import get_models
@@ -60,12 +60,28 @@ def _analyze_database(seed: int | None) -> None:
 @one_line_errors
 def themes(
     include_hidden: bool = typer.Option(True, help="Also list hidden themes."),
+    level: ThemeLevel = typer.Option(
+        ThemeLevel.THEME, "--level", help="Fine themes (with their parent) or parent themes."
+    ),
 ) -> None:
-    """List the themes in the database."""
+    """List the themes in the database (``--level parent``: the parent themes)."""
     engine = migrated_engine(settings())
     with session_scope(engine) as session:
         summaries = theme_queries.list_themes(session, include_hidden=include_hidden).themes
+        parent_labels = dict(theme_queries.parent_choices(session))
+        parents = (
+            theme_queries.list_parents(session, include_hidden=include_hidden).parents
+            if level is ThemeLevel.PARENT
+            else []
+        )
     if not summaries:
         console.print("No themes yet: run `voc ingest FILE` then `voc analyze`.")
         return
-    print_theme_table(summaries)
+    if level is ThemeLevel.PARENT:
+        grouped = [p for p in parents if p.id in parent_labels]
+        if not grouped:
+            console.print("No parent themes yet: the next `voc analyze` groups the themes.")
+            return
+        print_parent_table(grouped)
+        return
+    print_theme_table(summaries, parent_labels=parent_labels)

@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -17,6 +18,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from voc.config import Settings, get_settings
 from voc.db import ensure_schema, get_engine
 from voc.errors import VocError
+
+
+class ThemeLevel(StrEnum):
+    """Which level of the theme hierarchy a command lists or reports on."""
+
+    THEME = "theme"
+    PARENT = "parent"
+
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -9,14 +9,21 @@ The lead mounts them in ``api/cli.py``::
 from __future__ import annotations
 
 import json
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from api import report_render
-from api.cli_common import console, fail, field_flags, migrated_engine, one_line_errors, settings
+from api.cli_common import (
+    ThemeLevel,
+    console,
+    fail,
+    field_flags,
+    migrated_engine,
+    one_line_errors,
+    settings,
+)
 from voc.campaign import service
 from voc.campaign.schemas import CampaignReport
 from voc.db import session_scope
@@ -62,11 +69,7 @@ def write_report(report: CampaignReport, target: Path) -> list[Path]:
     return [target]
 
 
-class Level(StrEnum):
-    """The theme level of a report's impact and driver tables."""
-
-    THEME = "theme"
-    PARENT = "parent"
+Level = ThemeLevel  # the theme level of a report's impact and driver tables
 
 
 @nps_app.command("report")

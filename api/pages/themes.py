@@ -42,7 +42,7 @@ ITEMS_PER_PAGE = 25
 OVERVIEW_CSV_HEADER = (
     "theme_id", "label", "machine_label", "keywords", "size", "share", "negative", "neutral",
     "positive", "negative_share", "avg_sentiment_score", "nps", "n_scored", "last_4_weeks",
-    "change_vs_prior_4_weeks", "is_hidden",
+    "change_vs_prior_4_weeks", "is_hidden", "parent_id", "parent",
 )  # fmt: skip
 
 
@@ -84,7 +84,8 @@ def overview(
     shown = [t for t in listing.themes if t.size > 0] if listing.is_filtered else listing.themes
     rows = theme_rows(shown, sort=sort, direction=dir)
     if format == "csv":
-        return csv_response("themes.csv", OVERVIEW_CSV_HEADER, _overview_csv(rows))
+        labels = dict(theme_queries.parent_choices(session))
+        return csv_response("themes.csv", OVERVIEW_CSV_HEADER, _overview_csv(rows, labels))
     row_html = [render_fragment("pages/_theme_row.html", _row_key(row), row=row) for row in rows]
     groups = _parent_groups(session, filters, hidden, sort, dir, rows, row_html)
     context = {
@@ -142,9 +143,11 @@ def _row_key(row: ThemeRow) -> tuple[object, ...]:
     )  # fmt: skip
 
 
-def _overview_csv(rows: list[ThemeRow]) -> Iterator[list[Cell]]:
+def _overview_csv(rows: list[ThemeRow], parent_labels: dict[int, str]) -> Iterator[list[Cell]]:
+    """One CSV row per theme; its parent's id and label last (empty before parents exist)."""
     for row in rows:
         t = row.theme
+        parent = parent_labels.get(t.parent_id) if t.parent_id is not None else None
         yield [
             t.id, t.label, t.machine_label, ", ".join(t.keywords), t.size, round(t.share, 4),
             t.sentiment.negative, t.sentiment.neutral, t.sentiment.positive,
@@ -152,6 +155,7 @@ def _overview_csv(rows: list[ThemeRow]) -> Iterator[list[Cell]]:
             None if t.avg_sentiment is None else round(t.avg_sentiment, 4),
             None if t.nps is None else round(t.nps, 1), t.n_scored, sum(row.series[-4:]),
             None if row.momentum is None else round(row.momentum, 3), t.is_hidden,
+            t.parent_id if parent is not None else None, parent,
         ]  # fmt: skip
 
 

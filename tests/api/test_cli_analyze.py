@@ -85,6 +85,13 @@ def test_every_row_comes_back_with_theme_and_sentiment(
     listed = CliRunner().invoke(cli, ["themes"])
     assert listed.exit_code == 0
     assert assigned[0]["theme_label"][:20] in listed.output
+    assert "parent" in listed.output  # each theme's parent, once the run has grouped them
+    parents = CliRunner().invoke(cli, ["themes", "--level", "parent"])
+    assert parents.exit_code == 0, parents.output
+    assert "Parent themes" in parents.output
+    assert str(assigned[0]["theme_id"]) in parents.output  # listed under its parent
+    wrong = CliRunner().invoke(cli, ["themes", "--level", "domain"])
+    assert wrong.exit_code != 0
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -59,6 +61,32 @@ def test_overview_folds_themes_into_their_parents(
     assert "Group themes under their parent themes" in flat
     shown = viewer.get("/themes?hidden=true").text
     assert f'href="/themes/{world.hidden_id}"' in _details(shown, data)
+
+
+def test_overview_csv_names_each_themes_parent(
+    viewer: TestClient, world: World, parents: tuple[int, int]
+) -> None:
+    data, access = parents
+    text = viewer.get("/themes?hidden=true&format=csv").text.lstrip("\ufeff")
+    rows = {int(r["theme_id"]): r for r in csv.DictReader(io.StringIO(text))}
+    assert (rows[world.export_id]["parent_id"], rows[world.export_id]["parent"]) == (
+        str(data),
+        "Data",
+    )
+    assert rows[world.hidden_id]["parent"] == "Data"
+    assert (rows[world.login_id]["parent_id"], rows[world.login_id]["parent"]) == (
+        str(access),
+        "Access",
+    )
+
+
+def test_overview_csv_leaves_the_parent_empty_before_parents_exist(
+    viewer: TestClient, world: World
+) -> None:
+    text = viewer.get("/themes?format=csv").text.lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows, "no themes exported"
+    assert all(r["parent_id"] == "" and r["parent"] == "" for r in rows)
 
 
 def test_editor_renames_merges_parents_and_moves_a_theme(
