@@ -21,7 +21,7 @@ def print_theme_table(
     table = Table(title="Themes", show_lines=False)
     table.add_column("id", justify="right")
     table.add_column("size", justify="right")
-    table.add_column("label")
+    table.add_column("label", min_width=24)  # the column a reader scans: narrow ones fold first
     table.add_column("negative", justify="right")
     table.add_column("keywords", overflow="fold", max_width=48)
     if parent_labels:

@@ -292,8 +292,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--speed", type=int, default=0, help="only time discovery on N items")
+    parser.add_argument(
+        "--ladder-below",
+        type=int,
+        default=None,
+        help="rungs of the granularity ladder below its centre (default: nlp.granularity's)",
+    )
     args = parser.parse_args(argv)
     data_dir = need_data(args.data_dir)
+    if args.ladder_below is not None:
+        import nlp.granularity
+
+        nlp.granularity.LADDER_BELOW = args.ladder_below  # an experiment: every cut of ours
     if args.speed:
         print(json.dumps(speed(data_dir, args.speed, int(args.seeds.split(",")[0])), indent=2))
         return
