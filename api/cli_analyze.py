@@ -67,21 +67,18 @@ def themes(
     """List the themes in the database (``--level parent``: the parent themes)."""
     engine = migrated_engine(settings())
     with session_scope(engine) as session:
-        summaries = theme_queries.list_themes(session, include_hidden=include_hidden).themes
-        parent_labels = dict(theme_queries.parent_choices(session))
-        parents = (
-            theme_queries.list_parents(session, include_hidden=include_hidden).parents
-            if level is ThemeLevel.PARENT
-            else []
-        )
-    if not summaries:
+        if level is ThemeLevel.PARENT:
+            listing = theme_queries.list_parents(session, include_hidden=include_hidden)
+            parents, has_themes = listing.parents, bool(listing.themes)
+        else:
+            summaries = theme_queries.list_themes(session, include_hidden=include_hidden).themes
+            has_themes = bool(summaries)
+    if not has_themes:
         console.print("No themes yet: run `voc ingest FILE` then `voc analyze`.")
         return
-    if level is ThemeLevel.PARENT:
-        grouped = [p for p in parents if p.id in parent_labels]
-        if not grouped:
-            console.print("No parent themes yet: the next `voc analyze` groups the themes.")
-            return
-        print_parent_table(grouped)
-        return
-    print_theme_table(summaries, parent_labels=parent_labels)
+    if level is ThemeLevel.THEME:
+        print_theme_table(summaries)
+    elif parents:
+        print_parent_table(parents)
+    else:
+        console.print("No parent themes yet: the next `voc analyze` groups the themes.")

@@ -69,9 +69,6 @@ def write_report(report: CampaignReport, target: Path) -> list[Path]:
     return [target]
 
 
-Level = ThemeLevel  # the theme level of a report's impact and driver tables
-
-
 @nps_app.command("report")
 @one_line_errors
 def report(
@@ -87,9 +84,9 @@ def report(
         typer.Option("--by", help="Group by segment, plan, region or any metadata field."),
     ] = None,
     level: Annotated[
-        Level,
+        ThemeLevel,
         typer.Option("--level", help="Theme impact and drivers over fine themes or parent themes."),
-    ] = Level.THEME,
+    ] = ThemeLevel.THEME,
 ) -> None:
     """Write a campaign report: NPS with intervals, change, groups, themes, drivers, accounts."""
     target = _target(output)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from rich.table import Table
 
@@ -11,12 +11,7 @@ from voc.theme.models import AnalysisRun
 from voc.theme.schemas import ParentSummary, ThemeSummary
 
 
-def print_theme_table(
-    summaries: Sequence[ThemeSummary],
-    *,
-    limit: int | None = None,
-    parent_labels: Mapping[int, str] | None = None,
-) -> None:
+def print_theme_table(summaries: Sequence[ThemeSummary], *, limit: int | None = None) -> None:
     """Themes as a rich table: id, size, label, negative share, keywords (and parent, if any)."""
     table = Table(title="Themes", show_lines=False)
     table.add_column("id", justify="right")
@@ -24,9 +19,10 @@ def print_theme_table(
     table.add_column("label", min_width=24)  # the column a reader scans: narrow ones fold first
     table.add_column("negative", justify="right")
     table.add_column("keywords", overflow="fold", max_width=48)
-    if parent_labels:
-        table.add_column("parent", overflow="fold", max_width=32)
     shown = summaries if limit is None else summaries[:limit]
+    with_parents = any(s.parent_label for s in shown)
+    if with_parents:
+        table.add_column("parent", overflow="fold", max_width=32)
     for s in shown:
         hidden = " [dim](hidden)[/]" if s.is_hidden else ""
         cells = [
@@ -36,9 +32,8 @@ def print_theme_table(
             f"{s.negative_share or 0.0:.0%}",
             ", ".join(s.keywords[:5]),
         ]
-        if parent_labels:
-            parent = parent_labels.get(s.parent_id) if s.parent_id is not None else None
-            cells.append(f"{parent} ({s.parent_id})" if parent else "")
+        if with_parents:
+            cells.append(f"{s.parent_label} ({s.parent_id})" if s.parent_label else "")
         table.add_row(*cells)
     console.print(table)
     if limit is not None and len(summaries) > limit:

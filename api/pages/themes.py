@@ -84,8 +84,7 @@ def overview(
     shown = [t for t in listing.themes if t.size > 0] if listing.is_filtered else listing.themes
     rows = theme_rows(shown, sort=sort, direction=dir)
     if format == "csv":
-        labels = dict(theme_queries.parent_choices(session))
-        return csv_response("themes.csv", OVERVIEW_CSV_HEADER, _overview_csv(rows, labels))
+        return csv_response("themes.csv", OVERVIEW_CSV_HEADER, _overview_csv(rows))
     row_html = [render_fragment("pages/_theme_row.html", _row_key(row), row=row) for row in rows]
     groups = _parent_groups(session, filters, hidden, sort, dir, rows, row_html)
     context = {
@@ -143,11 +142,10 @@ def _row_key(row: ThemeRow) -> tuple[object, ...]:
     )  # fmt: skip
 
 
-def _overview_csv(rows: list[ThemeRow], parent_labels: dict[int, str]) -> Iterator[list[Cell]]:
+def _overview_csv(rows: list[ThemeRow]) -> Iterator[list[Cell]]:
     """One CSV row per theme; its parent's id and label last (empty before parents exist)."""
     for row in rows:
         t = row.theme
-        parent = parent_labels.get(t.parent_id) if t.parent_id is not None else None
         yield [
             t.id, t.label, t.machine_label, ", ".join(t.keywords), t.size, round(t.share, 4),
             t.sentiment.negative, t.sentiment.neutral, t.sentiment.positive,
@@ -155,7 +153,7 @@ def _overview_csv(rows: list[ThemeRow], parent_labels: dict[int, str]) -> Iterat
             None if t.avg_sentiment is None else round(t.avg_sentiment, 4),
             None if t.nps is None else round(t.nps, 1), t.n_scored, sum(row.series[-4:]),
             None if row.momentum is None else round(row.momentum, 3), t.is_hidden,
-            t.parent_id if parent is not None else None, parent,
+            t.parent_id, t.parent_label,
         ]  # fmt: skip
 
 
