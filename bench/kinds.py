@@ -136,33 +136,37 @@ def semeval_figures(
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.model_selection import StratifiedKFold
 
-    def protocol_predict(fit: Any, test: Any, c: float) -> Any:
-        """Train the protocol head on rows ``fit`` of the training file; predict ``test``."""
-        (fx, fv, fp, fy), (tx, tv, tp) = fit, test
+    def matrices(fit: Any, test: Any) -> tuple[Any, Any]:
+        """Protocol features of rows ``fit`` (TF-IDF fitted on them) and of rows ``test``."""
+        (fx, fv, fp), (tx, tv, tp) = fit, test
         tfidf = TfidfVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True)
         words_fit, words_test = tfidf.fit_transform(fx), tfidf.transform(tx)
-        head = LogisticRegression(C=c, max_iter=3000, class_weight="balanced", random_state=seed)
-        head.fit(hstack([words_fit, csr_matrix(_features(fx, fv, fp))]).tocsr(), fy)
-        return head.predict(hstack([words_test, csr_matrix(_features(tx, tv, tp))]).tocsr())
+        return (
+            hstack([words_fit, csr_matrix(_features(fx, fv, fp))]).tocsr(),
+            hstack([words_test, csr_matrix(_features(tx, tv, tp))]).tocsr(),
+        )
+
+    def head(c: float) -> Any:
+        return LogisticRegression(C=c, max_iter=3000, class_weight="balanced", random_state=seed)
 
     # The head's regularisation is chosen by 5-fold cross-validation on the training file
     # alone (F1 of class 1); the trial file is scored once, with the chosen C.
     gold = np.asarray(train_y)
-    folds = StratifiedKFold(5, shuffle=True, random_state=seed).split(train_x, gold)
-    splits = list(folds)
-    cv: dict[float, float] = {}
-    for c in PROTOCOL_C_GRID:
-        scores = []
-        for fit_rows, test_rows in splits:
-            fit = ([train_x[i] for i in fit_rows], train_v[fit_rows], train_p[fit_rows],
-                   gold[fit_rows])  # fmt: skip
-            test = ([train_x[i] for i in test_rows], train_v[test_rows], train_p[test_rows])
-            scores.append(f1_binary(gold[test_rows].tolist(), protocol_predict(fit, test, c)))
-        cv[c] = round(float(np.mean(scores)), 4)
+    scores: dict[float, list[float]] = {c: [] for c in PROTOCOL_C_GRID}
+    for fit_rows, test_rows in StratifiedKFold(5, shuffle=True, random_state=seed).split(
+        train_x, gold
+    ):
+        x_fit, x_test = matrices(
+            ([train_x[i] for i in fit_rows], train_v[fit_rows], train_p[fit_rows]),
+            ([train_x[i] for i in test_rows], train_v[test_rows], train_p[test_rows]),
+        )
+        for c in PROTOCOL_C_GRID:
+            predicted = head(c).fit(x_fit, gold[fit_rows]).predict(x_test)
+            scores[c].append(f1_binary(gold[test_rows].tolist(), predicted.tolist()))
+    cv = {c: round(float(np.mean(f)), 4) for c, f in scores.items()}
     best_c = max(PROTOCOL_C_GRID, key=lambda c: (cv[c], -c))  # a tie goes to the smaller C
-    protocol = protocol_predict(
-        (train_x, train_v, train_p, gold), (trial_x, trial_v, trial_p), best_c
-    )
+    x_train, x_trial = matrices((train_x, train_v, train_p), (trial_x, trial_v, trial_p))
+    protocol = head(best_c).fit(x_train, gold).predict(x_trial)
     frozen = LogisticRegression(C=1.0, max_iter=3000, class_weight="balanced", random_state=seed)
     frozen.fit(train_v, train_y)
     shipped_train = [int(r.argmax() == request) for r in train_p]
