@@ -12,7 +12,8 @@ statsmodels' HC3, see :func:`ols_hc3`) (the outcome has three values, so the err
 are heteroscedastic by construction). The effect of a theme is its coefficient: the change in NPS
 points for a respondent who raises it, holding the other themes fixed, against respondents who
 raise none. When every respondent has a theme (one theme per item and no unthemed items) the
-intercept is not identified, and the effect is the contrast against the average respondent.
+intercept is not identified, and the effect is the contrast against the average respondent; so
+it is when fewer than ``MIN_BASELINE`` respondents raise none (too few to measure against).
 Modelled impact = effect x the theme's share, on the same scale as the simple impact, so the two
 rankings can be compared and their disagreements flagged.
 """
@@ -33,6 +34,9 @@ from voc.errors import InvalidInput
 logger = logging.getLogger(__name__)
 
 CELL_PSEUDO_COUNT = 0.5
+# Fewest respondents raising no theme that the effects are measured against (see _fit); the
+# same count as the default small-theme flag (AnalysisOptions.min_theme_size).
+MIN_BASELINE = 30
 SIGNS = np.array([1.0, 0.0, -1.0])
 BoolArray = npt.NDArray[np.bool_]
 
@@ -153,11 +157,20 @@ def ols_hc3(
     return np.asarray(beta, dtype=np.float64), np.asarray(bread @ meat @ bread, dtype=np.float64)
 
 
-def _fit(category: IntArray, m: BoolArray) -> tuple[FloatArray, FloatArray, str]:
-    """Effects, their HC3 covariance, and the baseline they are measured against."""
+def _fit(
+    category: IntArray, m: BoolArray, min_baseline: int = MIN_BASELINE
+) -> tuple[FloatArray, FloatArray, str]:
+    """Effects, their HC3 covariance, and the baseline they are measured against.
+
+    The baseline is the respondents raising none of the themes when there are at least
+    ``min_baseline`` of them; with fewer (a run that themes 99% of the items leaves one or two)
+    an intercept on so few people has no honest error (one of them alone has leverage 1 and
+    HC3 none at all), so the effects are contrasts against the average respondent raising a
+    theme, and the few without one, whose rows are all zero, add nothing to the fit.
+    """
     rows, cats, counts = distinct_rows(m, category)
     x, y = rows.astype(np.float64), 100.0 * SIGNS[cats]
-    if bool((~m.any(axis=1)).any()):
+    if int((~m.any(axis=1)).sum()) >= min_baseline:
         beta, cov = ols_hc3(np.concatenate([np.ones((x.shape[0], 1)), x], axis=1), y, counts)
         return beta[1:], cov[1:, 1:], "respondents raising none of them"
     beta, cov = ols_hc3(x, y, counts)
@@ -197,6 +210,8 @@ def key_drivers(
     keep = np.flatnonzero(present)
     effect, cov, baseline = _fit(categorise(valid), m[:, keep])
     se = np.sqrt(np.maximum(np.diag(cov), 0.0))
+    # a coefficient that rests on a row of leverage 1 has no HC3 error: an infinite interval
+    se = np.where(np.isnan(se), np.inf, se)
     with np.errstate(divide="ignore", invalid="ignore"):
         p_values = np.nan_to_num(2.0 * norm.sf(np.abs(effect / se)), nan=1.0)
     half = z_value(confidence) * se

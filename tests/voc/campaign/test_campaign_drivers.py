@@ -94,6 +94,35 @@ def test_one_theme_per_item_without_baseline_uses_the_average_respondent() -> No
     assert result[0].theme_id == 1
 
 
+def test_a_lone_unthemed_respondent_does_not_turn_every_interval_into_nan() -> None:
+    # a run that themes all but one respondent: an intercept on one person has leverage 1
+    scores = np.array([0, 1, 2, 3, 9, 10, 9, 10, 8, 7, 9, 10] * 10 + [5])
+    theme = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2] * 10 + [-1])
+    m = np.vstack([np.eye(3, dtype=bool)[theme[:-1]], np.zeros((1, 3), dtype=bool)])
+    result = drivers.key_drivers(scores, m, theme_ids=[1, 2, 3], labels=["a", "b", "c"])
+    assert {d.baseline for d in result} == {"the average respondent"}
+    for d in result:
+        assert np.isfinite([d.effect, d.effect_ci_low, d.effect_ci_high]).all()
+        assert d.effect_ci_low < d.effect < d.effect_ci_high
+    # the same contrast as without the unthemed respondent
+    alone = drivers.key_drivers(scores[:-1], m[:-1], theme_ids=[1, 2, 3], labels=["a", "b", "c"])
+    assert [d.effect for d in result] == pytest.approx([d.effect for d in alone])
+
+
+def test_enough_unthemed_respondents_become_the_baseline() -> None:
+    scores = np.array([0, 1, 2, 3, 9, 10, 9, 10, 8, 7, 9, 10] * 10 + [8] * drivers.MIN_BASELINE)
+    theme = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2] * 10)
+    m = np.vstack(
+        [np.eye(3, dtype=bool)[theme], np.zeros((drivers.MIN_BASELINE, 3), dtype=bool)]
+    )
+    result = drivers.key_drivers(scores, m, theme_ids=[1, 2, 3], labels=["a", "b", "c"])
+    by_id = {d.theme_id: d for d in result}
+    assert by_id[1].baseline == "respondents raising none of them"
+    # the unthemed are all passives (NPS 0): theme a's respondents (NPS -100) are -100 from them
+    assert by_id[1].effect == pytest.approx(-100.0)
+    assert np.isfinite(by_id[1].effect_ci_low)
+
+
 def test_membership_shape_is_checked() -> None:
     with pytest.raises(InvalidInput, match="3 items x 2 themes"):
         drivers.theme_impacts([1, 2, 3], np.zeros((2, 2)), theme_ids=[1, 2], labels=["a", "b"])
