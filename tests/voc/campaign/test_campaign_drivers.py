@@ -112,9 +112,7 @@ def test_a_lone_unthemed_respondent_does_not_turn_every_interval_into_nan() -> N
 def test_enough_unthemed_respondents_become_the_baseline() -> None:
     scores = np.array([0, 1, 2, 3, 9, 10, 9, 10, 8, 7, 9, 10] * 10 + [8] * drivers.MIN_BASELINE)
     theme = np.array([0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2] * 10)
-    m = np.vstack(
-        [np.eye(3, dtype=bool)[theme], np.zeros((drivers.MIN_BASELINE, 3), dtype=bool)]
-    )
+    m = np.vstack([np.eye(3, dtype=bool)[theme], np.zeros((drivers.MIN_BASELINE, 3), dtype=bool)])
     result = drivers.key_drivers(scores, m, theme_ids=[1, 2, 3], labels=["a", "b", "c"])
     by_id = {d.theme_id: d for d in result}
     assert by_id[1].baseline == "respondents raising none of them"
