@@ -21,6 +21,7 @@ a floor fails (ours: NMI >= bertopic_reduced + 0.02, ARI >= its + 0.05, unassign
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -43,6 +44,8 @@ CACHE_DIR = Path(__file__).resolve().parents[1] / ".cache" / "bench"
 RESULTS = Path(__file__).resolve().parent / "results" / "theme_sizes.json"
 SIZES = {"banking77": ("10", "20", "40", "full"), "clinc150": ("5", "10", "30", "full")}
 METHODS = ("ours", "bertopic", "bertopic_reduced", "kmeans")
+# --assign-min-similarity: ours with another noise-assignment cosine (None: the default's)
+ASSIGN_MIN_SIMILARITY: float | None = None
 NMI_MARGIN, ARI_MARGIN, MAX_UNASSIGNED = 0.02, 0.05, 0.05
 
 
@@ -107,8 +110,12 @@ def run_ours(
     embeddings: npt.NDArray[np.float32], texts: list[str], seed: int
 ) -> tuple[npt.NDArray[np.int64], dict[str, Any]]:
     from nlp.discovery import discover_themes
+    from nlp.types import DiscoveryParams
 
-    result = discover_themes(embeddings, texts, seed=seed)
+    params = DiscoveryParams.for_size(len(texts))
+    if ASSIGN_MIN_SIMILARITY is not None:  # an experiment (--assign-min-similarity)
+        params = dataclasses.replace(params, assign_min_similarity=ASSIGN_MIN_SIMILARITY)
+    result = discover_themes(embeddings, texts, seed=seed, params=params)
     extra = {"min_cluster_size": result.params.min_cluster_size}
     return result.labels, extra
 
@@ -298,8 +305,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         default=None,
         help="rungs of the granularity ladder below its centre (default: nlp.granularity's)",
     )
+    parser.add_argument(
+        "--assign-min-similarity",
+        type=float,
+        default=None,
+        help="cosine an item needs to join its nearest theme (default: DiscoveryParams')",
+    )
     args = parser.parse_args(argv)
     data_dir = need_data(args.data_dir)
+    if args.assign_min_similarity is not None:
+        global ASSIGN_MIN_SIMILARITY
+        ASSIGN_MIN_SIMILARITY = args.assign_min_similarity
     if args.ladder_below is not None:
         import nlp.granularity
 
