@@ -153,8 +153,10 @@ def ols_hc3(
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = c * (resid / (1.0 - leverage)) ** 2
     scale = np.where(leverage < 1.0 - 1e-10, scale, np.inf)
-    meat = xu.T @ (scale[:, None] * xu)
-    return np.asarray(beta, dtype=np.float64), np.asarray(bread @ meat @ bread, dtype=np.float64)
+    with np.errstate(invalid="ignore"):  # inf x 0: a row of leverage 1, NaN in its terms
+        meat = xu.T @ (scale[:, None] * xu)
+        cov = bread @ meat @ bread
+    return np.asarray(beta, dtype=np.float64), np.asarray(cov, dtype=np.float64)
 
 
 def _fit(
