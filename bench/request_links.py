@@ -7,15 +7,16 @@ Run from the repository root:
 For each data set (clinc150: the 22,500 in-scope texts of train+val+test; banking77: the
 10,003 train texts) every intent name becomes a request title by a fixed rule
 (:func:`title_of`: "change_pin" -> "Change the PIN", "card_arrival" -> "Card arrival"; never
-from the utterances). The analysis (``nlp.discovery.discover_themes``) runs on the texts
-once per seed (42, 7 and 1 by default: the granularity a run picks moves with the seed, 62 or
-about 100 themes on banking77, and these figures move with it); for every theme whose items share a majority intent (> 50 % of its items), the requests
-are ranked by ``voc.request.suggest.score_pairs`` (the shipped scoring, every title against
-every theme: centroid, representative quotes and the title's words, ordered by the contrast)
-and we check that the majority intent's request is first (top-1) and in the first three
-(top-3). In the same run: without the words, without the contrast, the semantic match alone
-(the earlier scoring), the centroid alone and the quotes alone. Each figure is reported per
-seed and as the median over the seeds; the floors are checked on the medians.
+from the utterances). The analysis (``nlp.discovery.discover_themes``) runs on the texts once
+per seed (42, 7 and 1 by default: the granularity a run picks moves with the seed, 62 or about
+100 themes on banking77, and these figures move with it); for every theme whose items share a
+majority intent (> 50 % of its items), the requests are ranked by
+``voc.request.suggest.score_pairs`` (the shipped scoring, every title against every theme:
+centroid, representative quotes and the title's words, ordered by the contrast) and we check
+that the majority intent's request is first (top-1) and in the first three (top-3). In the same
+run: without the words, without the contrast, the semantic match alone (the earlier scoring),
+the centroid alone and the quotes alone. Each figure is reported per seed and as the median
+over the seeds; the floors are checked on the medians.
 Embeddings (texts and titles) are cached as .npy under .cache/bench/; every run also keeps the
 analysis there (labels, centroids, keywords, representatives), and ``--reuse-analysis`` reads it
 back instead of rerunning the minutes-long discovery, to iterate on the ranking alone (the
