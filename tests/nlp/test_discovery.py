@@ -52,7 +52,7 @@ def test_theme_details_are_consistent(result: DiscoveryResult, corpus: Corpus) -
     for theme in result.themes:
         members = np.flatnonzero(result.labels == theme.index)
         assert theme.size == members.size
-        assert 3 <= len(theme.representative_indices) <= 5
+        assert 3 <= len(theme.representative_indices) <= DiscoveryParams().n_representatives
         assert set(theme.representative_indices) <= set(members.tolist())
         reps = [corpus[0][i].lower() for i in theme.representative_indices]
         assert len(set(reps)) == len(reps)

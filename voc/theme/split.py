@@ -11,12 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nlp.keywords import class_tfidf
+from nlp.types import DiscoveryParams
 from voc.errors import InvalidInput
 from voc.feedback.models import EmbeddingCache, Feedback
 from voc.theme.models import Theme, ThemeStatus
 
 MAX_K = 10
-N_REPRESENTATIVES = 5
+N_REPRESENTATIVES = DiscoveryParams().n_representatives  # as many as a discovered theme keeps
 
 
 def _vectors(session: Session, ids: Sequence[int]) -> tuple[list[int], npt.NDArray[np.float32]]:
