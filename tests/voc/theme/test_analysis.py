@@ -56,6 +56,12 @@ def test_analysis_recovers_the_planted_demo_themes(
     labels = [s.label for s in list_themes(db_session, include_hidden=True).themes]
     assert all("_" not in label and 1 <= len(label.split()) <= 6 for label in labels)
     assert db_session.scalar(select(Feedback.sentiment_label).where(Feedback.id == ids[0]))
+    # each theme keeps its closest members (best first) for link suggestions, all its own
+    for theme in db_session.scalars(select(Theme).where(Theme.status == ThemeStatus.ACTIVE)):
+        kept = theme.representative_ids
+        assert 3 <= len(kept) <= 40 and len(set(kept)) == len(kept)
+        assert len(kept) > 5 or theme.size <= 10
+        assert all(assigned[i] == theme.id for i in kept)
 
 
 def test_rerun_on_grown_data_keeps_ids_and_human_names_and_incremental_agrees(
