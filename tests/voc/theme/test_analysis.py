@@ -59,7 +59,8 @@ def test_analysis_recovers_the_planted_demo_themes(
     # each theme keeps its closest members (best first) for link suggestions, all its own
     for theme in db_session.scalars(select(Theme).where(Theme.status == ThemeStatus.ACTIVE)):
         kept = theme.representative_ids
-        assert 3 <= len(kept) <= 40 and len(set(kept)) == len(kept)
+        assert 3 <= len(kept) <= 40
+        assert len(set(kept)) == len(kept)
         assert len(kept) > 5 or theme.size <= 10
         assert all(assigned[i] == theme.id for i in kept)
 
