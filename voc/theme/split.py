@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nlp.keywords import class_tfidf
+from nlp.representatives import pick_representatives
 from nlp.types import DiscoveryParams
 from voc.errors import InvalidInput
 from voc.feedback.models import EmbeddingCache, Feedback
@@ -42,7 +43,7 @@ def _texts(session: Session, ids: Sequence[int]) -> dict[int, str]:
 
 def _new_theme(
     session: Session, parent: Theme, label: str, keywords: Sequence[str], ids: Sequence[int],
-    vectors: npt.NDArray[np.float32] | None,
+    vectors: npt.NDArray[np.float32] | None, texts: Mapping[int, str],
 ) -> Theme:  # fmt: skip
     centroid: bytes | None = None
     representatives = list(ids[:N_REPRESENTATIVES])
@@ -50,8 +51,11 @@ def _new_theme(
         mean = vectors.mean(axis=0)
         mean = mean / (np.linalg.norm(mean) or 1.0)
         centroid = mean.astype(np.float32).tobytes()
-        order = np.argsort(-(vectors @ mean))[:N_REPRESENTATIVES]
-        representatives = [int(ids[i]) for i in order]
+        # the rule a discovered theme's are picked by: closest, distinct, of medium length
+        picked = pick_representatives(
+            vectors, [texts[i] for i in ids], np.arange(len(ids)), mean, count=N_REPRESENTATIVES
+        )
+        representatives = [int(ids[i]) for i in picked]
     theme = Theme(
         status=ThemeStatus.ACTIVE,
         machine_label=label[:255],
@@ -92,7 +96,7 @@ def split_by_ids(
     vector_ids, matrix = _vectors(session, ids)
     vectors = matrix if len(vector_ids) == len(ids) else None
     keywords = terms.keywords[1]
-    new = _new_theme(session, theme, _label(theme, keywords, 2), keywords, ids, vectors)
+    new = _new_theme(session, theme, _label(theme, keywords, 2), keywords, ids, vectors, texts)
     return [(new, ids)]
 
 
@@ -123,6 +127,6 @@ def split_by_kmeans(
         keywords = terms.keywords[part]
         label = _label(theme, keywords, part + 1)
         created.append(
-            (_new_theme(session, theme, label, keywords, part_ids, matrix[rows]), part_ids)
+            (_new_theme(session, theme, label, keywords, part_ids, matrix[rows], texts), part_ids)
         )
     return created
