@@ -49,7 +49,7 @@ class DiscoveryParams:
     n_keywords: int = 10
     # Closest distinct members kept per theme, best first (nlp.representatives): the first five
     # are the quotes its page shows; all of them score link suggestions (voc.request.ranking),
-    # where 40 instead of 5 moved banking77 top-1 0.793 -> 0.816 and clinc150 0.936 -> 0.925
+    # where 40 instead of 5 moved banking77 top-1 0.793 -> 0.816 and clinc150 0.936 -> 0.923
     # (bench/request_links.py, medians over three seeds).
     n_representatives: int = 40
     keyword_min_df: int = 2

@@ -159,20 +159,18 @@ def ols_hc3(
     return np.asarray(beta, dtype=np.float64), np.asarray(cov, dtype=np.float64)
 
 
-def _fit(
-    category: IntArray, m: BoolArray, min_baseline: int = MIN_BASELINE
-) -> tuple[FloatArray, FloatArray, str]:
+def _fit(category: IntArray, m: BoolArray) -> tuple[FloatArray, FloatArray, str]:
     """Effects, their HC3 covariance, and the baseline they are measured against.
 
     The baseline is the respondents raising none of the themes when there are at least
-    ``min_baseline`` of them; with fewer (a run that themes 99% of the items leaves one or two)
+    ``MIN_BASELINE`` of them; with fewer (a run that themes 99% of the items leaves one or two)
     an intercept on so few people has no honest error (one of them alone has leverage 1 and
     HC3 none at all), so the effects are contrasts against the average respondent raising a
     theme, and the few without one, whose rows are all zero, add nothing to the fit.
     """
     rows, cats, counts = distinct_rows(m, category)
     x, y = rows.astype(np.float64), 100.0 * SIGNS[cats]
-    if int((~m.any(axis=1)).sum()) >= min_baseline:
+    if int((~m.any(axis=1)).sum()) >= MIN_BASELINE:
         beta, cov = ols_hc3(np.concatenate([np.ones((x.shape[0], 1)), x], axis=1), y, counts)
         return beta[1:], cov[1:, 1:], "respondents raising none of them"
     beta, cov = ols_hc3(x, y, counts)

@@ -11,6 +11,7 @@ from sklearn.metrics import normalized_mutual_info_score
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nlp.types import DiscoveryParams
 from tests.voc.theme.helpers import add_items, add_text
 from voc.db import ensure_schema, make_engine, session_scope
 from voc.demo.generator import generate_demo
@@ -59,7 +60,7 @@ def test_analysis_recovers_the_planted_demo_themes(
     # each theme keeps its closest members (best first) for link suggestions, all its own
     for theme in db_session.scalars(select(Theme).where(Theme.status == ThemeStatus.ACTIVE)):
         kept = theme.representative_ids
-        assert 3 <= len(kept) <= 40
+        assert 3 <= len(kept) <= DiscoveryParams().n_representatives
         assert len(set(kept)) == len(kept)
         assert len(kept) > 5 or theme.size <= 10
         assert all(assigned[i] == theme.id for i in kept)
