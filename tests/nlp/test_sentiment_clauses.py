@@ -45,7 +45,7 @@ def test_single_clause_keeps_the_whole_text_label() -> None:
     assert result.score == pytest.approx(-0.1)
 
 
-def test_confident_opposite_clauses_are_mixed_and_take_the_strongest_label() -> None:
+def test_confident_opposite_clauses_are_mixed_and_never_neutral() -> None:
     result = decide(
         (0.3, 0.4, 0.3),
         [("love the app", (0.02, 0.1, 0.88)), ("billing is a disaster", (0.93, 0.05, 0.02))],
@@ -57,10 +57,27 @@ def test_confident_opposite_clauses_are_mixed_and_take_the_strongest_label() -> 
     assert result.probabilities == (0.3, 0.4, 0.3)
 
 
-def test_a_tie_between_opposite_clauses_goes_to_negative() -> None:
+def test_a_mixed_text_that_leans_neither_way_goes_to_negative() -> None:
     result = decide((0.3, 0.4, 0.3), [("a", (0.1, 0.1, 0.8)), ("b", (0.8, 0.1, 0.1))])
 
     assert result.label is SentimentLabel.NEGATIVE
+    assert result.score == pytest.approx(0.0)
+
+
+def test_a_mixed_text_takes_the_side_the_whole_text_leans_to_not_its_surest_clause() -> None:
+    # the praise clause is the surest, but the whole complaint reads negative
+    result = decide(
+        (0.55, 0.3, 0.15),
+        [
+            ("Everything got slower", (0.8, 0.15, 0.05)),
+            ("our connection is fine", (0.01, 0.04, 0.95)),
+        ],
+    )
+
+    assert result.is_mixed is True
+    assert result.label is SentimentLabel.NEGATIVE
+    assert result.score == pytest.approx(-0.4)
+    assert result.strongest_clause == "our connection is fine"
 
 
 def test_one_confident_clause_overrides_a_neutral_whole_text() -> None:
@@ -71,6 +88,33 @@ def test_one_confident_clause_overrides_a_neutral_whole_text() -> None:
 
     assert result.label is SentimentLabel.NEGATIVE
     assert result.is_mixed is False
+
+
+def test_a_confident_positive_clause_does_not_lift_a_neutral_request() -> None:
+    result = decide(
+        (0.2, 0.5, 0.3),
+        [
+            ("A compact list view would help", (0.1, 0.7, 0.2)),
+            ("Thanks for considering", (0.02, 0.08, 0.9)),
+        ],
+    )
+
+    assert result.label is SentimentLabel.NEUTRAL
+    assert result.is_mixed is False
+    assert result.score == pytest.approx(0.1)
+
+
+def test_a_confident_positive_clause_lifts_a_neutral_text_that_nearly_reads_positive() -> None:
+    result = decide(
+        (0.05, 0.5, 0.45),
+        [
+            ("Yasmin kept me updated", (0.1, 0.6, 0.3)),
+            ("That alone is worth it", (0.02, 0.08, 0.9)),
+        ],
+    )
+
+    assert result.label is SentimentLabel.POSITIVE
+    assert result.score == pytest.approx(0.88)
 
 
 def test_unconfident_clauses_leave_the_whole_text_label() -> None:
@@ -90,14 +134,15 @@ def test_a_clause_label_brings_its_score_so_label_and_score_agree() -> None:
     assert result.probabilities == (0.35, 0.45, 0.2)
 
 
-def test_a_mixed_item_takes_the_score_of_its_deciding_side() -> None:
+def test_a_mixed_item_takes_the_label_and_score_of_the_whole_text() -> None:
     result = decide(
         (0.2, 0.3, 0.5),
         [("love the app", (0.02, 0.1, 0.88)), ("billing is a disaster", (0.93, 0.05, 0.02))],
     )
 
-    assert result.label is SentimentLabel.NEGATIVE
-    assert result.score == pytest.approx(-0.91)
+    assert result.is_mixed is True
+    assert result.label is SentimentLabel.POSITIVE
+    assert result.score == pytest.approx(0.3)
 
 
 @pytest.mark.parametrize(
