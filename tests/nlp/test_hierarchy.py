@@ -144,3 +144,24 @@ def test_parent_count_near_equal_to_the_best_takes_the_balanced_tree() -> None:
     assert pick_parents(near, weights, n) == 11
     clear = {5: base - 0.1, 11: base - 0.1 + rng.normal(0, 0.005, n), 20: base}
     assert pick_parents(clear, weights, n) == 20
+
+
+def test_a_parent_of_more_than_twice_the_balanced_share_is_split_along_its_tree() -> None:
+    # two small distinct groups, and 14 themes that are all a little alike: two close sub-groups
+    rng = np.random.default_rng(5)
+    dim = 32
+    axes = np.eye(dim)
+    near = (axes[2] + 0.35 * axes[3]) / np.linalg.norm(axes[2] + 0.35 * axes[3])
+    centres = [axes[0]] * 3 + [axes[1]] * 3 + [axes[2]] * 7 + [near] * 7
+    truth = np.array([0] * 3 + [1] * 3 + [2] * 7 + [3] * 7)
+    points = np.stack([c + 0.02 * rng.standard_normal(dim) for c in centres]).astype(np.float32)
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    n = len(truth)
+    merges = ward_merges(points, [20] * n)
+    assert np.bincount(cut(merges, n, 3)).max() == 14  # the silhouette's pick: one big parent
+
+    grouping = group_themes(points, [20] * n)
+
+    assert np.bincount(grouping.parents).max() <= np.ceil(2 * np.sqrt(n))
+    assert grouping.n_parents == int(grouping.parents.max()) + 1
+    assert adjusted_rand_score(truth, grouping.parents) == 1.0

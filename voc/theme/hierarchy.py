@@ -1,7 +1,7 @@
 """Parent themes of a run: group the active themes, keep parent ids, honour people's choices.
 
 Each run regroups every active theme by its centroid (``nlp.hierarchy.group_themes``, which
-keeps the stored grouping unless a fresh one is clearly better) and matches the groups to
+keeps the stored grouping and places new themes in it) and matches the groups to
 the stored parents by their child themes, the way ``nlp.matching`` matches themes by their
 items: a group that holds most of a stored parent's themes continues
 it (same id, same human label), one that holds none of them is new, a stored parent that no
