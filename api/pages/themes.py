@@ -42,7 +42,8 @@ ITEMS_PER_PAGE = 25
 OVERVIEW_CSV_HEADER = (
     "theme_id", "label", "machine_label", "keywords", "size", "share", "negative", "neutral",
     "positive", "negative_share", "avg_sentiment_score", "nps", "n_scored", "last_4_weeks",
-    "change_vs_prior_4_weeks", "is_hidden", "parent_id", "parent",
+    "share_change_vs_prior_4_weeks", "share_change_significant", "is_hidden", "parent_id",
+    "parent",
 )  # fmt: skip
 
 
@@ -152,7 +153,8 @@ def _overview_csv(rows: list[ThemeRow]) -> Iterator[list[Cell]]:
             None if t.negative_share is None else round(t.negative_share, 4),
             None if t.avg_sentiment is None else round(t.avg_sentiment, 4),
             None if t.nps is None else round(t.nps, 1), t.n_scored, sum(row.series[-4:]),
-            None if row.momentum is None else round(row.momentum, 3), t.is_hidden,
+            None if row.momentum is None else round(row.momentum, 3), t.trend_significant,
+            t.is_hidden,
             t.parent_id, t.parent_label,
         ]  # fmt: skip
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Literal, TypedDict
 
@@ -66,6 +67,15 @@ def _trend(weekly: dict[date, int], weeks: list[date]) -> list[TrendPoint]:
     return [TrendPoint.model_construct(week=w, count=weekly.get(w, 0)) for w in weeks]
 
 
+def _weekly_totals(aggregates: Iterable[theme_stats.Aggregate]) -> dict[date, int]:
+    """Themed items per week over the given themes (the base of every theme's share trend)."""
+    totals: dict[date, int] = {}
+    for agg in aggregates:
+        for week, count in agg.weekly.items():
+            totals[week] = totals.get(week, 0) + count
+    return totals
+
+
 def _summary(
     theme: Theme,
     agg: theme_stats.Aggregate,
@@ -96,6 +106,7 @@ class _StatFields(TypedDict):
     share: float
     trend: list[TrendPoint]
     trend_change: float | None
+    trend_significant: bool | None
     sentiment: SentimentMix
     negative_share: float | None
     avg_sentiment: float | None
@@ -115,6 +126,7 @@ def _stat_fields(
         "share": agg.n_items / total if total else 0.0,
         "trend": trend,
         "trend_change": theme_trend.change(trend, window),
+        "trend_significant": theme_trend.is_significant(trend, window),
         "sentiment": SentimentMix(
             positive=agg.n_positive,
             negative=agg.n_negative,
@@ -202,7 +214,7 @@ def _build_list(session: Session, filters: ThemeFilters, include_hidden: bool) -
     last_weeks = [max(a.weekly) for a in aggregates.values() if a.weekly]
     last_week = max(last_weeks) if last_weeks else None
     weeks = _weeks(last_week, TREND_WEEKS)
-    window = theme_trend.window_ending(last_week)
+    window = theme_trend.window_ending(last_week, _weekly_totals(aggregates.values()))
     visible = [t for t in themes if include_hidden or not t.is_hidden]
     empty = theme_stats.Aggregate()
     labels = _parent_labels(session)
@@ -486,15 +498,22 @@ def _build_detail(session: Session, theme_id: int) -> ThemeDetail:
     theme = get_theme_or_raise(session, theme_id)
     stored = session.get(ThemeStats, theme_id)
     agg = theme_stats.from_stored(stored) if stored else theme_stats.Aggregate()
-    total = session.scalar(
-        select(func.coalesce(func.sum(ThemeStats.n_items), 0))
+    totals: dict[date, int] = {}
+    total = 0
+    for n_items, weekly in session.execute(
+        select(ThemeStats.n_items, ThemeStats.weekly)
         .join(Theme)
         .where(Theme.status == ThemeStatus.ACTIVE)
-    )
+    ):
+        total += int(n_items or 0)
+        for week, count in weekly or []:
+            day = date.fromisoformat(str(week))
+            totals[day] = totals.get(day, 0) + int(count)
     last_week = max(agg.weekly) if agg.weekly else None
     first_week = min(agg.weekly) if agg.weekly else None
     n_weeks = ((last_week - first_week).days // 7 + 1) if last_week and first_week else 0
-    window = theme_trend.window_ending(last_week)  # this theme's own newest week
+    # this theme's own newest week; its share of all active themes' items in those weeks
+    window = theme_trend.window_ending(last_week, totals)
     summary = _summary(
         theme, agg, int(total or 0), _weeks(last_week, n_weeks), window, _parent_labels(session)
     )

@@ -20,6 +20,7 @@ class TrendWindow(BaseModel):
     """The weeks a trend compares: the latest ``weeks`` of the data in view and those before.
 
     The recent window ends with the week of the newest item the filters allow, not with today.
+    A theme's ``trend_change`` compares its share of the themed items in the two windows.
     """
 
     weeks: int
@@ -27,6 +28,9 @@ class TrendWindow(BaseModel):
     recent_to: date
     previous_from: date
     previous_to: date
+    # themed items in view in each window: with them a trend compares shares (voc.theme.trend)
+    recent_total: int | None = None
+    previous_total: int | None = None
 
 
 class SentimentMix(BaseModel):
@@ -52,8 +56,10 @@ class ThemeSummary(BaseModel):
     size: int
     share: float
     trend: list[TrendPoint]
-    # items in the recent trend window against the previous one (ThemeList.trend_window)
+    # the theme's share of the themed items in the recent trend window against the previous
+    # one (ThemeList.trend_window), and whether that change is beyond chance (95%)
     trend_change: float | None = None
+    trend_significant: bool | None = None
     sentiment: SentimentMix
     negative_share: float | None
     # mean item score (p_positive - p_negative, -1..1) over the items that have one
@@ -79,6 +85,7 @@ class ParentSummary(BaseModel):
     share: float
     trend: list[TrendPoint]
     trend_change: float | None = None
+    trend_significant: bool | None = None
     sentiment: SentimentMix
     negative_share: float | None
     avg_sentiment: float | None

@@ -128,6 +128,8 @@ def test_the_trend_compares_the_latest_four_weeks_of_the_data_in_view(
     )
     # every item lies in the recent window, none before it: no base to compare with
     assert all(t.trend_change is None or t.trend_change == 1.0 for t in listing.themes)
+    # the totals a share trend divides by: every themed item in view, hidden themes' too
+    assert (window.recent_total, window.previous_total) == (listing.total_items, 0)
 
 
 def test_a_date_filter_moves_the_trend_window_to_its_newest_item(
