@@ -7,8 +7,11 @@ Run from the repository root (writes bench/results/sentiment.json):
 Sets (none of them trained or calibrated on by the shipped model):
 - tweeteval_sentiment ``test`` (12,284 tweets, the SemEval-2017 test): macro-F1, macro-recall,
   accuracy and ECE (15 bins, max probability) of the whole-text argmax, and the item label
-  after the clause rule; the same after EM re-estimation of the class priors on the whole set
-  (``nlp.priors``, Saerens et al. 2002), with the estimated and the true label mix;
+  as stored: after the clause rule and the kind rule (``nlp.clauses.for_kind``: a confident
+  request is neutral; kinds from ``nlp.kinds`` on the same pass's embeddings; the label
+  without the kind rule beside it); the same after EM re-estimation of the class priors on
+  the whole set (``nlp.priors``, Saerens et al. 2002), with the estimated and the true label
+  mix;
 - tweeteval_sentiment ``val`` (2,000): the same figures;
 - sst2 ``dev`` (872): positive vs negative accuracy (argmax over p_pos, p_neg);
 - the demo sample (``voc.demo.generate_demo(seed=7)``, 1,250 planted items, gold negative /
@@ -87,10 +90,30 @@ def demo_sample() -> tuple[list[str], list[str]]:
     return [i.text for i in items], [i.gold_sentiment for i in items]
 
 
-def _figures(probs: np.ndarray, items: list[SentimentResult], gold: list[int]) -> dict[str, Any]:
+def with_kinds(
+    results: list[SentimentResult], texts: Sequence[str], embeddings: Any
+) -> list[SentimentResult]:
+    """The labels as stored: the clause rule's, then the kind rule (``nlp.clauses.for_kind``)."""
+    from nlp.clauses import for_kind
+    from nlp.kinds import classify_kinds
+
+    kinds = classify_kinds(texts, embeddings)
+    return [for_kind(r, k.kind, k.confidence) for r, k in zip(results, kinds, strict=True)]
+
+
+def _figures(
+    probs: np.ndarray,
+    items: list[SentimentResult],
+    gold: list[int],
+    before_kinds: list[SentimentResult] | None = None,
+) -> dict[str, Any]:
     y = np.array(gold, dtype=np.int64)
     whole = probs.argmax(axis=1).astype(np.int64)
     item = np.array([LABELS.index(str(r.label)) for r in items], dtype=np.int64)
+    extra = {}
+    if before_kinds is not None:
+        plain = np.array([LABELS.index(str(r.label)) for r in before_kinds], dtype=np.int64)
+        extra = {"item_label_macro_f1_without_kind_rule": round(macro_f1(y, plain, 3), 4)}
     return {
         "macro_f1": round(macro_f1(y, whole, 3), 4),
         "macro_recall": round(macro_recall(y, whole, 3), 4),
@@ -99,20 +122,33 @@ def _figures(probs: np.ndarray, items: list[SentimentResult], gold: list[int]) -
         "item_label_macro_f1": round(macro_f1(y, item, 3), 4),
         "item_label_macro_recall": round(macro_recall(y, item, 3), 4),
         "predicted_mix": [round(float(np.mean(item == c)), 3) for c in range(3)],
+        **extra,
     }
 
 
 def three_class_set(
-    output: BranchOutput, gold: list[int], train_priors: Sequence[float]
+    output: BranchOutput, gold: list[int], train_priors: Sequence[float], texts: Sequence[str]
 ) -> dict[str, Any]:
-    """Figures as scored, and after EM priors re-estimated on the whole set."""
-    out = {"n": len(gold), **_figures(output.probabilities, to_results(output), gold)}
+    """Figures as scored, and after EM priors re-estimated on the whole set.
+
+    Item labels are those stored: the clause rule, then the kind rule on the kinds of the same
+    texts (``item_label_macro_f1_without_kind_rule`` beside them).
+    """
+    results = to_results(output)
+    labelled = with_kinds(results, texts, output.embeddings)
+    out = {"n": len(gold), **_figures(output.probabilities, labelled, gold, results)}
     estimate = estimate_priors(output.probabilities, train_priors)
     adjusted = with_priors(output, estimate.priors, train_priors)
+    adjusted_results = to_results(adjusted)
     out["em_priors"] = {
         "estimated_mix": [round(p, 3) for p in estimate.priors],
         "true_mix": [round(float(np.mean(np.array(gold) == c)), 3) for c in range(3)],
-        **_figures(adjusted.probabilities, to_results(adjusted), gold),
+        **_figures(
+            adjusted.probabilities,
+            with_kinds(adjusted_results, texts, output.embeddings),
+            gold,
+            adjusted_results,
+        ),
     }
     return out
 
@@ -171,21 +207,26 @@ def model_figures(
         if name in skip:
             continue
         texts, gold = sets[name]
-        out[name] = three_class_set(scorer.raw(texts), gold, scorer.train_priors)
+        raw = scorer.raw(texts, embed=True)
+        out[name] = three_class_set(raw, gold, scorer.train_priors, texts)
     texts, gold = sets["sst2_dev"]
     out["sst2_dev"] = binary_set(scorer.raw(texts), gold)
     texts, gold = sets["demo"]
-    raw = scorer.raw(texts)
-    results = to_results(raw)
+    raw = scorer.raw(texts, embed=True)
+    plain = to_results(raw)
+    results = with_kinds(plain, texts, raw.embeddings)
     out["demo"] = demo_figures(_demo_labels(results), gold, [str(r.label) for r in results])
+    without = demo_figures(_demo_labels(plain), gold, [str(r.label) for r in plain])
+    out["demo"]["without_kind_rule"] = {
+        k: without[k] for k in ("macro_f1", "item_label_macro_f1_unmixed")
+    }
     estimate = estimate_priors(raw.probabilities, scorer.train_priors)
     adjusted = with_priors(raw, estimate.priors, scorer.train_priors)
+    adjusted_results = with_kinds(to_results(adjusted), texts, raw.embeddings)
     out["demo"]["em_priors"] = {
         "estimated_mix": [round(p, 3) for p in estimate.priors],
         **demo_figures(
-            _demo_labels(to_results(adjusted)),
-            gold,
-            [str(r.label) for r in to_results(adjusted)],
+            _demo_labels(adjusted_results), gold, [str(r.label) for r in adjusted_results]
         ),
     }
     out["seconds"] = round(time.perf_counter() - started, 1)

@@ -243,9 +243,14 @@ class MiniLMSentimentScorer:
         mean = self._runner.calibration.figures.get("mean_probability", fallback)
         self.train_priors: tuple[float, ...] = tuple(float(p) for p in mean)
 
-    def raw(self, texts: Sequence[str], *, batch_size: int = 64) -> BranchOutput:
-        """Whole-text and clause probabilities before the clause rule (for measurement)."""
-        return self._runner.run(texts, batch_size=batch_size, embed=False)
+    def raw(
+        self, texts: Sequence[str], *, batch_size: int = 64, embed: bool = False
+    ) -> BranchOutput:
+        """Whole-text and clause probabilities before the clause rule (for measurement).
+
+        ``embed``: the embeddings of the same pass too (for the kinds of the same texts).
+        """
+        return self._runner.run(texts, batch_size=batch_size, embed=embed)
 
     def score(self, texts: Sequence[str], *, batch_size: int = 64) -> list[SentimentResult]:
         """Return one calibrated result per text."""

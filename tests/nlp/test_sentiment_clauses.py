@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.clauses import is_formula, sentiment_spans
+from nlp.clauses import KIND_CONFIDENCE, for_kind, is_formula, sentiment_spans
 from nlp.sentiment import SentimentLabel, decide, split_clauses
 
 
@@ -192,3 +192,50 @@ def test_sentiment_spans_drop_greetings_and_politeness(
 )  # fmt: skip
 def test_is_formula(clause: str, expected: bool) -> None:
     assert is_formula(clause) is expected
+
+
+def test_a_confident_request_that_reads_positive_is_neutral_with_score_zero() -> None:
+    wish = decide((0.05, 0.25, 0.7))  # "Would love a proper HubSpot integration"
+    result = for_kind(wish, "request", KIND_CONFIDENCE)
+
+    assert result.label is SentimentLabel.NEUTRAL
+    assert result.score == 0.0
+    assert result.probabilities == wish.probabilities
+
+
+@pytest.mark.parametrize(
+    ("whole", "clauses", "kind", "confidence"),
+    [
+        ((0.05, 0.25, 0.7), [], "request", KIND_CONFIDENCE - 0.01),  # unsure kind
+        ((0.05, 0.25, 0.7), [], "praise", 0.99),  # praise stays praise
+        ((0.2, 0.7, 0.1), [], "question", 0.99),  # a neutral question stays neutral
+        ((0.05, 0.25, 0.7), [], "bug", 0.99),  # a bug report that reads positive is left
+        ((0.05, 0.25, 0.7), [], None, None),  # no kind yet
+        ((0.7, 0.2, 0.1), [], "request", 0.99),  # a negative request keeps its label
+        (  # a mixed request keeps its side
+            (0.2, 0.3, 0.5),
+            [("love the app", (0.02, 0.1, 0.88)), ("add a dark mode", (0.9, 0.05, 0.05))],
+            "request",
+            0.99,
+        ),
+    ],
+)
+def test_the_kind_rule_leaves_everything_else_alone(
+    whole: tuple[float, float, float],
+    clauses: list[tuple[str, tuple[float, float, float]]],
+    kind: str | None,
+    confidence: float | None,
+) -> None:
+    result = decide(whole, clauses)
+    assert for_kind(result, kind, confidence) == result
+
+
+def test_a_sure_bug_report_that_reads_neutral_is_negative_and_its_score_agrees() -> None:
+    flat = decide((0.3, 0.6, 0.1))  # "Android app closes itself whenever I try to log time"
+    result = for_kind(flat, "bug", KIND_CONFIDENCE)
+
+    assert result.label is SentimentLabel.NEGATIVE
+    assert result.score == pytest.approx(-0.2)
+    leaning_up = for_kind(decide((0.1, 0.6, 0.3)), "bug", 0.99)
+    assert leaning_up.label is SentimentLabel.NEGATIVE
+    assert leaning_up.score == 0.0  # never a positive score on a negative label

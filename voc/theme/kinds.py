@@ -26,11 +26,18 @@ def fill_kinds(
     items: Sequence[ItemRow],
     matrix: npt.NDArray[np.float32],
     model_id: str,
-) -> int:
-    """Classify items without a kind (``matrix`` rows align with ``items``); how many changed."""
+) -> dict[int, tuple[str | None, float | None]]:
+    """Classify items without a kind (``matrix`` rows align with ``items``).
+
+    Returns every item's kind and confidence by id, the stored ones and those classified now
+    (the sentiment step reads them: ``nlp.clauses.for_kind``).
+    """
+    kinds: dict[int, tuple[str | None, float | None]] = {
+        item.id: (item.kind, item.kind_confidence) for item in items
+    }
     todo = [row for row, item in enumerate(items) if item.kind is None]
     if not todo:
-        return 0
+        return kinds
     classifier = load_kind_classifier()
     same_model = model_id == classifier.model_id
     embeddings = matrix[np.asarray(todo, dtype=np.int64)] if same_model else None
@@ -40,4 +47,6 @@ def fill_kinds(
         for row, p in zip(todo, predictions, strict=True)
     ]
     repository.update_feedback_columns(session, rows)
-    return len(rows)
+    for row, p in zip(todo, predictions, strict=True):
+        kinds[items[row].id] = (p.kind, p.confidence)
+    return kinds

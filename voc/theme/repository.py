@@ -26,6 +26,7 @@ class ItemRow:
     text_hash: str
     sentiment_model: str | None
     kind: str | None = None
+    kind_confidence: float | None = None
 
 
 def _chunks(values: Sequence[int], size: int = CHUNK) -> Iterator[Sequence[int]]:
@@ -41,6 +42,7 @@ def load_items(session: Session, *, ids: Sequence[int] | None = None) -> list[It
         Feedback.text_hash,
         Feedback.sentiment_model,
         Feedback.kind,
+        Feedback.kind_confidence,
     )
     base = select(*columns).where(func.length(func.trim(Feedback.text)) > 0)
     if ids is None:

@@ -92,14 +92,15 @@ def _embed_items(
     )
     row_of = {h: i for i, h in enumerate(hashes)}
     matrix = outcome.vectors[np.fromiter((row_of[i.text_hash] for i in items), dtype=np.int64)]
+    kinds = fill_kinds(session, items=items, matrix=matrix, model_id=models.embedder.model_id)
     fill_sentiment(
         session,
         items=items,
         scorer=models.scorer,
         from_joint=outcome.sentiments,
         batch_size=batch_size,
+        kinds=kinds,
     )
-    fill_kinds(session, items=items, matrix=matrix, model_id=models.embedder.model_id)
     stats = {"embedded": outcome.n_computed, "from_cache": outcome.n_cached}
     return matrix, stats
 

@@ -12,6 +12,7 @@ import numpy as np
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from nlp.clauses import RULE_VERSION
 from nlp.kinds import KINDS, classify_kinds
 from tests.nlp.kinds_sanity import SANITY
 from tests.voc.theme.helpers import add_text
@@ -110,6 +111,34 @@ def test_new_items_get_their_kind_at_once(db_session: Session, models: Models) -
     assert created.kind == "bug"
     assert created.kind_confidence is not None
     assert created.kind_confidence > 0.5
+
+
+def test_a_sure_request_is_stored_neutral_and_a_sure_bug_negative(
+    db_session: Session, models: Models
+) -> None:
+    _store_sanity(db_session)
+    theme_service.run_analysis(db_session, models=models, seed=42)
+    wish = "Would be great if the dashboard remembered my filters"
+    flat_bug = "The app logs me out every time I switch tabs"
+    [raw_wish, raw_bug] = models.scorer.score([wish, flat_bug])
+    created = [
+        feedback_service.create(
+            db_session,
+            data=FeedbackCreate(source="ticket", text=text),
+            models=models,
+            queue=_Queue(),
+        )
+        for text in (wish, flat_bug)
+    ]
+    assert raw_wish.label == "positive"  # what a tweet-trained model reads
+    assert (created[0].kind, created[0].sentiment_label) == ("request", "neutral")
+    assert created[0].sentiment_score == 0.0
+    assert created[1].kind == "bug"
+    assert created[1].sentiment_label == "negative"
+    assert raw_bug.label in {"negative", "neutral"}
+    stored = db_session.get(Feedback, created[0].id)
+    assert stored is not None
+    assert stored.sentiment_model == f"{models.scorer.model_id}+{RULE_VERSION}"
 
 
 def test_a_changed_text_loses_its_kind_until_the_next_run(
