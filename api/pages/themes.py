@@ -138,8 +138,8 @@ def _row_key(row: ThemeRow) -> tuple[object, ...]:
     mix = t.sentiment
     return (
         t.id, t.label, t.machine_label, t.human_label, t.is_hidden, tuple(t.keywords[:6]),
-        t.size, t.share, tuple(row.series), row.momentum, mix.negative, mix.neutral,
-        mix.positive, t.avg_sentiment, t.nps, t.n_scored,
+        t.size, t.share, tuple(row.series), row.momentum, t.trend_significant, mix.negative,
+        mix.neutral, mix.positive, t.avg_sentiment, t.nps, t.n_scored,
     )  # fmt: skip
 
 

@@ -168,3 +168,28 @@ def test_every_template_autoescapes_including_strings() -> None:
     assert env.from_string("{{ x }}").render(x=hostile) == "&lt;script&gt;alert(1)&lt;/script&gt;"
     for name in env.list_templates(extensions=["html"]):
         assert env.autoescape(name) if callable(env.autoescape) else env.autoescape
+
+
+def test_an_overview_row_greys_a_change_within_chance_and_its_cache_tells_them_apart() -> None:
+    from api.pages.templating import render_fragment
+    from api.pages.themes import _row_key
+    from api.pages.views import ThemeRow
+    from voc.theme.schemas import SentimentMix, ThemeSummary
+
+    def row(significant: bool) -> ThemeRow:
+        theme = ThemeSummary(
+            id=7, label="Billing page", machine_label="Billing page", human_label=None,
+            status="active", is_hidden=False, merged_into_id=None, keywords=["billing"],
+            size=12, share=0.1, trend=[], trend_change=-1.0, trend_significant=significant,
+            sentiment=SentimentMix(positive=1, negative=10, neutral=1, mixed=0),
+            negative_share=0.83, avg_sentiment=-0.5, nps=None, n_scored=0,
+        )  # fmt: skip
+        return ThemeRow(theme, [3, 0, 0, 0], -1.0)
+
+    # same counts and change; only the significance differs: two cache entries, two renderings
+    noise = render_fragment("pages/_theme_row.html", _row_key(row(False)), row=row(False))
+    real = render_fragment("pages/_theme_row.html", _row_key(row(True)), row=row(True))
+    assert "within chance" in noise
+    assert "within chance" not in real
+    assert "-100%" in noise
+    assert "-100%" in real
