@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Literal, TypedDict
 
@@ -67,15 +66,6 @@ def _weeks(last_week: date | None, weeks: int) -> list[date]:
 def _trend(weekly: dict[date, int], weeks: list[date]) -> list[TrendPoint]:
     # model_construct: the values are already typed; the overview builds ~300 x 12 points.
     return [TrendPoint.model_construct(week=w, count=weekly.get(w, 0)) for w in weeks]
-
-
-def _weekly_totals(aggregates: Iterable[theme_stats.Aggregate]) -> dict[date, int]:
-    """Themed items per week over the given themes (the base of every theme's share trend)."""
-    totals: dict[date, int] = {}
-    for agg in aggregates:
-        for week, count in agg.weekly.items():
-            totals[week] = totals.get(week, 0) + count
-    return totals
 
 
 def _summary(
@@ -216,7 +206,8 @@ def _build_list(session: Session, filters: ThemeFilters, include_hidden: bool) -
     last_weeks = [max(a.weekly) for a in aggregates.values() if a.weekly]
     last_week = max(last_weeks) if last_weeks else None
     weeks = _weeks(last_week, TREND_WEEKS)
-    window = theme_trend.window_ending(last_week, _weekly_totals(aggregates.values()))
+    # every theme's share trend divides by the themed items per week in view
+    window = theme_trend.window_ending(last_week, theme_stats.combine(aggregates.values()).weekly)
     visible = [t for t in themes if include_hidden or not t.is_hidden]
     empty = theme_stats.Aggregate()
     labels = _parent_labels(session)
@@ -475,14 +466,13 @@ def similar_themes(session: Session, *, theme_id: int, k: int = N_SIMILAR) -> li
     return [SimilarTheme(id=i, label=label, similarity=round(s, 4)) for s, i, label in scored[:k]]
 
 
-def _active_totals(session: Session) -> tuple[int, dict[date, int]]:
+def _active_totals(session: Session, key: tuple[object, ...]) -> tuple[int, dict[date, int]]:
     """Items of the active themes, in all and per week: once per stats fingerprint.
 
     Every theme detail divides by them (its share and its share trend); reading every theme's
     weekly counts costs about 15 ms at 300 themes of 100 weeks, so they are kept until the
-    stats move.
+    stats move (``key``: the stats fingerprint the caller already read).
     """
-    key = _fingerprint(session)
     with _totals_lock:
         cached = _totals_cache.get(key)
     if cached is not None:
@@ -517,7 +507,7 @@ def get_detail(session: Session, theme_id: int) -> ThemeDetail:
         if cached is not None:
             _detail_cache.move_to_end(key)
             return cached
-    detail = _build_detail(session, theme_id)
+    detail = _build_detail(session, theme_id, key[0])
     with _detail_lock:
         _detail_cache[key] = detail
         while len(_detail_cache) > DETAIL_CACHE_SIZE:
@@ -525,11 +515,11 @@ def get_detail(session: Session, theme_id: int) -> ThemeDetail:
     return detail
 
 
-def _build_detail(session: Session, theme_id: int) -> ThemeDetail:
+def _build_detail(session: Session, theme_id: int, fingerprint: tuple[object, ...]) -> ThemeDetail:
     theme = get_theme_or_raise(session, theme_id)
     stored = session.get(ThemeStats, theme_id)
     agg = theme_stats.from_stored(stored) if stored else theme_stats.Aggregate()
-    total, totals = _active_totals(session)
+    total, totals = _active_totals(session, fingerprint)
     last_week = max(agg.weekly) if agg.weekly else None
     first_week = min(agg.weekly) if agg.weekly else None
     n_weeks = ((last_week - first_week).days // 7 + 1) if last_week and first_week else 0
