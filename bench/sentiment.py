@@ -90,14 +90,13 @@ def demo_sample() -> tuple[list[str], list[str]]:
     return [i.text for i in items], [i.gold_sentiment for i in items]
 
 
-def with_kinds(
-    results: list[SentimentResult], texts: Sequence[str], embeddings: Any
-) -> list[SentimentResult]:
-    """The labels as stored: the clause rule's, then the kind rule (``nlp.clauses.for_kind``)."""
-    from nlp.clauses import for_kind
-    from nlp.kinds import classify_kinds
+def with_kinds(results: list[SentimentResult], kinds: Sequence[Any]) -> list[SentimentResult]:
+    """The labels as stored: the clause rule's, then the kind rule (``nlp.clauses.for_kind``).
 
-    kinds = classify_kinds(texts, embeddings)
+    ``kinds``: ``nlp.kinds.classify_kinds`` of the same texts, on the same pass's embeddings.
+    """
+    from nlp.clauses import for_kind
+
     return [for_kind(r, k.kind, k.confidence) for r, k in zip(results, kinds, strict=True)]
 
 
@@ -134,8 +133,11 @@ def three_class_set(
     Item labels are those stored: the clause rule, then the kind rule on the kinds of the same
     texts (``item_label_macro_f1_without_kind_rule`` beside them).
     """
+    from nlp.kinds import classify_kinds
+
+    kinds = classify_kinds(texts, output.embeddings)  # once: the EM-adjusted labels reuse them
     results = to_results(output)
-    labelled = with_kinds(results, texts, output.embeddings)
+    labelled = with_kinds(results, kinds)
     out = {"n": len(gold), **_figures(output.probabilities, labelled, gold, results)}
     estimate = estimate_priors(output.probabilities, train_priors)
     adjusted = with_priors(output, estimate.priors, train_priors)
@@ -145,7 +147,7 @@ def three_class_set(
         "true_mix": [round(float(np.mean(np.array(gold) == c)), 3) for c in range(3)],
         **_figures(
             adjusted.probabilities,
-            with_kinds(adjusted_results, texts, output.embeddings),
+            with_kinds(adjusted_results, kinds),
             gold,
             adjusted_results,
         ),
@@ -200,6 +202,8 @@ def model_figures(
     weights: Path | None, sets: dict[str, Any], skip: Sequence[str] = ()
 ) -> dict[str, Any]:
     """Score every set (but those in ``skip``) with one MiniLM sentiment model."""
+    from nlp.kinds import classify_kinds
+
     scorer = MiniLMSentimentScorer(weights)
     started = time.perf_counter()
     out: dict[str, Any] = {"model_id": scorer.model_id, "train_priors": scorer.train_priors}
@@ -213,8 +217,9 @@ def model_figures(
     out["sst2_dev"] = binary_set(scorer.raw(texts), gold)
     texts, gold = sets["demo"]
     raw = scorer.raw(texts, embed=True)
+    kinds = classify_kinds(texts, raw.embeddings)
     plain = to_results(raw)
-    results = with_kinds(plain, texts, raw.embeddings)
+    results = with_kinds(plain, kinds)
     out["demo"] = demo_figures(_demo_labels(results), gold, [str(r.label) for r in results])
     without = demo_figures(_demo_labels(plain), gold, [str(r.label) for r in plain])
     out["demo"]["without_kind_rule"] = {
@@ -222,7 +227,7 @@ def model_figures(
     }
     estimate = estimate_priors(raw.probabilities, scorer.train_priors)
     adjusted = with_priors(raw, estimate.priors, scorer.train_priors)
-    adjusted_results = with_kinds(to_results(adjusted), texts, raw.embeddings)
+    adjusted_results = with_kinds(to_results(adjusted), kinds)
     out["demo"]["em_priors"] = {
         "estimated_mix": [round(p, 3) for p in estimate.priors],
         **demo_figures(
