@@ -19,7 +19,13 @@ Sets (none of them trained or calibrated on by the shipped model):
   the clause rule flags it, else its label; also 3-class macro-F1 on the items whose gold is
   not mixed (``macro_f1_3class_unmixed``: a predicted "mixed" counts wrong;
   ``item_label_macro_f1_unmixed``: every item's 3-class label, a mixed one's the side it
-  leans to, as ``voc analyze --output`` writes it), and the same after EM priors on the sample.
+  leans to, as ``voc analyze --output`` writes it), and the same after EM priors on the sample;
+- banking77 ``train`` support queries with weak labels from their intent
+  (``nlp.training.support_queries``: 27 problem intents negative, 37 how-to intents neutral,
+  8,036 queries; the shipped weights were not trained on them): each side's recall of the item
+  label as stored, and their mean (``balanced_accuracy``). The labels come from the intent
+  name, not the text, so the figure says how customers' support messages read, not a gold
+  sentiment.
 Reference points in the same run: VADER (compound >= 0.05 positive, <= -0.05 negative, else
 neutral; mixed never) and the previous shipped weights (``--reference-weights``; not on
 tweeteval test, which they were trained on).
@@ -90,14 +96,18 @@ def demo_sample() -> tuple[list[str], list[str]]:
     return [i.text for i in items], [i.gold_sentiment for i in items]
 
 
-def with_kinds(results: list[SentimentResult], kinds: Sequence[Any]) -> list[SentimentResult]:
+def with_kinds(
+    results: list[SentimentResult], kinds: Sequence[Any], texts: Sequence[str]
+) -> list[SentimentResult]:
     """The labels as stored: the clause rule's, then the kind rule (``nlp.clauses.for_kind``).
 
     ``kinds``: ``nlp.kinds.classify_kinds`` of the same texts, on the same pass's embeddings.
     """
     from nlp.clauses import for_kind
 
-    return [for_kind(r, k.kind, k.confidence) for r, k in zip(results, kinds, strict=True)]
+    return [
+        for_kind(r, k.kind, k.confidence, t) for r, k, t in zip(results, kinds, texts, strict=True)
+    ]
 
 
 def _figures(
@@ -137,7 +147,7 @@ def three_class_set(
 
     kinds = classify_kinds(texts, output.embeddings)  # once: the EM-adjusted labels reuse them
     results = to_results(output)
-    labelled = with_kinds(results, kinds)
+    labelled = with_kinds(results, kinds, texts)
     out = {"n": len(gold), **_figures(output.probabilities, labelled, gold, results)}
     estimate = estimate_priors(output.probabilities, train_priors)
     adjusted = with_priors(output, estimate.priors, train_priors)
@@ -147,7 +157,7 @@ def three_class_set(
         "true_mix": [round(float(np.mean(np.array(gold) == c)), 3) for c in range(3)],
         **_figures(
             adjusted.probabilities,
-            with_kinds(adjusted_results, kinds),
+            with_kinds(adjusted_results, kinds, texts),
             gold,
             adjusted_results,
         ),
@@ -194,6 +204,29 @@ def demo_figures(
     }
 
 
+def support_queries(data_dir: Path) -> tuple[list[str], list[int]]:
+    """Banking77 train queries of the problem (negative) and how-to (neutral) intents."""
+    import random
+
+    from nlp.training.support_queries import banking77_queries
+
+    rows = banking77_queries(data_dir, 0, random.Random(0))
+    return [t for t, _ in rows], [y for _, y in rows]
+
+
+def support_figures(predicted: Sequence[int], gold: Sequence[int]) -> dict[str, Any]:
+    """Recall of negative on problem queries, of neutral on how-to queries, and their mean."""
+    y, p = np.array(gold), np.array(predicted)
+    problem = float(np.mean(p[y == 0] == 0))
+    how_to = float(np.mean(p[y == 1] == 1))
+    return {
+        "n": len(gold),
+        "problem_read_negative": round(problem, 4),
+        "how_to_read_neutral": round(how_to, 4),
+        "balanced_accuracy": round((problem + how_to) / 2, 4),
+    }
+
+
 def _demo_labels(results: list[SentimentResult]) -> list[str]:
     return ["mixed" if r.is_mixed else str(r.label) for r in results]
 
@@ -219,7 +252,7 @@ def model_figures(
     raw = scorer.raw(texts, embed=True)
     kinds = classify_kinds(texts, raw.embeddings)
     plain = to_results(raw)
-    results = with_kinds(plain, kinds)
+    results = with_kinds(plain, kinds, texts)
     out["demo"] = demo_figures(_demo_labels(results), gold, [str(r.label) for r in results])
     without = demo_figures(_demo_labels(plain), gold, [str(r.label) for r in plain])
     out["demo"]["without_kind_rule"] = {
@@ -227,13 +260,24 @@ def model_figures(
     }
     estimate = estimate_priors(raw.probabilities, scorer.train_priors)
     adjusted = with_priors(raw, estimate.priors, scorer.train_priors)
-    adjusted_results = with_kinds(to_results(adjusted), kinds)
+    adjusted_results = with_kinds(to_results(adjusted), kinds, texts)
     out["demo"]["em_priors"] = {
         "estimated_mix": [round(p, 3) for p in estimate.priors],
         **demo_figures(
             _demo_labels(adjusted_results), gold, [str(r.label) for r in adjusted_results]
         ),
     }
+    if "support_queries" in sets:
+        q_texts, q_gold = sets["support_queries"]
+        q_raw = scorer.raw(q_texts, embed=True)
+        q_plain = to_results(q_raw)
+        q_items = with_kinds(q_plain, classify_kinds(q_texts, q_raw.embeddings), q_texts)
+        out["support_queries"] = {
+            **support_figures([LABELS.index(str(r.label)) for r in q_items], q_gold),
+            "without_kind_rule": support_figures(
+                [LABELS.index(str(r.label)) for r in q_plain], q_gold
+            ),
+        }
     out["seconds"] = round(time.perf_counter() - started, 1)
     return out
 
@@ -243,7 +287,7 @@ def vader_figures(sets: dict[str, Any]) -> dict[str, Any]:
     try:
         from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
     except ImportError as exc:
-        raise SystemExit("install the dev dependency: pip install vaderSentiment") from exc
+        raise SystemExit("vaderSentiment is missing: run make setup") from exc
     analyzer = SentimentIntensityAnalyzer()
 
     def label(text: str) -> int:
@@ -264,6 +308,9 @@ def vader_figures(sets: dict[str, Any]) -> dict[str, Any]:
     out["sst2_dev"] = {"accuracy_pos_vs_neg": round(accuracy(np.array(gold), pred), 4)}
     texts, gold = sets["demo"]
     out["demo"] = demo_figures([LABELS[label(t)] for t in texts], gold)
+    if "support_queries" in sets:
+        texts, gold = sets["support_queries"]
+        out["support_queries"] = support_figures([label(t) for t in texts], gold)
     return out
 
 
@@ -346,6 +393,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "tweeteval_val": tweeteval_val(args.data_dir),
         "sst2_dev": sst2_dev(args.data_dir),
         "demo": demo_sample(),
+        "support_queries": support_queries(args.data_dir),
     }
     if "ours" in parts:
         out["ours"] = model_figures(args.weights, sets)

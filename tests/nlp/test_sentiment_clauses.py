@@ -58,7 +58,9 @@ def test_confident_opposite_clauses_are_mixed_and_never_neutral() -> None:
 
 
 def test_a_mixed_text_that_leans_neither_way_goes_to_negative() -> None:
-    result = decide((0.3, 0.4, 0.3), [("a", (0.1, 0.1, 0.8)), ("b", (0.8, 0.1, 0.1))])
+    result = decide(
+        (0.3, 0.4, 0.3), [("great app", (0.1, 0.1, 0.8)), ("awful export", (0.8, 0.1, 0.1))]
+    )
 
     assert result.label is SentimentLabel.NEGATIVE
     assert result.score == pytest.approx(0.0)
@@ -239,3 +241,57 @@ def test_a_sure_bug_report_that_reads_neutral_is_negative_and_its_score_agrees()
     leaning_up = for_kind(decide((0.1, 0.6, 0.3)), "bug", 0.99)
     assert leaning_up.label is SentimentLabel.NEGATIVE
     assert leaning_up.score == 0.0  # never a positive score on a negative label
+
+
+def test_a_positive_reading_without_a_positive_word_does_not_make_a_complaint_mixed() -> None:
+    # "Nobody can log in. Loom video": the tweet model reads the attachment note as praise
+    result = decide(
+        (0.8, 0.1, 0.1),
+        [("Nobody can log in", (0.97, 0.02, 0.01)), ("Loom video", (0.02, 0.03, 0.95))],
+    )
+
+    assert result.is_mixed is False
+    assert result.label is SentimentLabel.NEGATIVE
+    worded = decide(
+        (0.8, 0.1, 0.1),
+        [("Nobody can log in", (0.97, 0.02, 0.01)), ("Love the app", (0.02, 0.03, 0.95))],
+    )
+    assert worded.is_mixed is True
+
+
+def test_a_neutral_text_is_not_lifted_by_an_unworded_positive_clause() -> None:
+    result = decide(
+        (0.1, 0.5, 0.4),
+        [
+            ("We are evaluating alternatives", (0.0, 0.04, 0.96)),
+            ("Our renewal is in May", (0.1, 0.8, 0.1)),
+        ],
+    )
+
+    assert result.label is SentimentLabel.NEUTRAL
+
+
+def test_a_sure_question_that_reads_negative_without_a_problem_word_is_neutral() -> None:
+    asking = decide((0.7, 0.29, 0.01))  # "How does the timesheet approval work?"
+    text = "How does the timesheet approval work?"
+    result = for_kind(asking, "question", KIND_CONFIDENCE, text)
+
+    assert result.label is SentimentLabel.NEUTRAL
+    assert result.score == 0.0
+    assert result.probabilities == asking.probabilities
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence"),
+    [
+        ("Why was I charged twice? This is not acceptable", 0.99),  # a negation
+        ("Where did the export button go?? Disappointing", 0.99),  # a negative word
+        ("How does the timesheet approval work?", KIND_CONFIDENCE - 0.01),  # unsure kind
+        (None, 0.99),  # no text given: the rule cannot check the wording
+    ],
+)
+def test_a_question_that_complains_keeps_its_negative_label(
+    text: str | None, confidence: float
+) -> None:
+    complaint = decide((0.7, 0.29, 0.01))
+    assert for_kind(complaint, "question", confidence, text) == complaint

@@ -52,7 +52,8 @@ def fill_sentiment(
         by_hash.update(zip(todo.keys(), scored, strict=True))
     rows: list[dict[str, Any]] = []
     for item in stale:
-        result = for_kind(by_hash[item.text_hash], *kinds.get(item.id, (None, None)))
+        kind, confidence = kinds.get(item.id, (None, None))
+        result = for_kind(by_hash[item.text_hash], kind, confidence, item.text)
         rows.append(
             {
                 "id": item.id,

@@ -141,6 +141,30 @@ def test_a_sure_request_is_stored_neutral_and_a_sure_bug_negative(
     assert stored.sentiment_model == f"{models.scorer.model_id}+{RULE_VERSION}"
 
 
+def test_a_plain_question_is_stored_neutral_and_a_complaining_one_negative(
+    db_session: Session, models: Models
+) -> None:
+    _store_sanity(db_session)
+    theme_service.run_analysis(db_session, models=models, seed=42)
+    asking = "How long does it take for a new seat to show up on the invoice?"
+    complaining = "Why does the invoice still not show the new seat? This is not acceptable"
+    [raw_asking, raw_complaining] = models.scorer.score([asking, complaining])
+    created = [
+        feedback_service.create(
+            db_session,
+            data=FeedbackCreate(source="ticket", text=text),
+            models=models,
+            queue=_Queue(),
+        )
+        for text in (asking, complaining)
+    ]
+    assert raw_asking.label == "negative"  # a tweet-trained model reads asking as complaining
+    assert (created[0].kind, created[0].sentiment_label) == ("question", "neutral")
+    assert created[0].sentiment_score == 0.0
+    assert raw_complaining.label == "negative"
+    assert created[1].sentiment_label == "negative"
+
+
 def test_a_changed_text_loses_its_kind_until_the_next_run(
     db_session: Session, models: Models
 ) -> None:
