@@ -11,12 +11,19 @@ Item-level rule (``decide``), on calibrated probabilities; a clause is *confiden
 (negative) when its p_pos (p_neg) is at least ``MIXED_THRESHOLD`` (0.75: at 0.6 the rule cost
 0.04 macro-F1 on TweetEval val against the whole-text argmax, at 0.75 0.016):
 
-1. If the text has both a confidently positive and a confidently negative clause, it is
-   **mixed**: ``is_mixed=True``, and ``label`` is the side the whole text leans to (negative
-   when p_neg >= p_pos, else positive). It is never averaged into neutral. (The strongest
-   clause used to decide: a tweet-trained model is surest of short praise, "love the app",
-   so 87% of the demo's mixed items came out positive, and complaints with one content clause
-   ("our connection is fine") turned positive.)
+A confidently positive clause must also hold a positive opinion word (``nlp.lexicon``): the
+tweet model reads context clauses of support mail ("Loom video", "We are evaluating
+alternatives") as sure praise.
+
+1. If the text has both a confidently positive and a confidently negative clause, or if worded,
+   confident praise is followed by a clause that a contrast turns against it and that is not
+   itself confident praise ("Love the app, but report filters reset every time", "Product is
+   good, notifications are a firehose though": the complaint states a fact the tweet model
+   reads as neutral; ``contrasts``), it is **mixed**: ``is_mixed=True``, and ``label`` is the
+   side the whole text leans to (negative when p_neg >= p_pos, else positive). It is never
+   averaged into neutral. (The strongest clause used to decide: a tweet-trained model is
+   surest of short praise, "love the app", so 87% of the demo's mixed items came out positive,
+   and complaints with one content clause ("our connection is fine") turned positive.)
 2. Else, if the whole text reads neutral but one clause is confidently **negative**, ``label``
    is negative: a clear complaint is not diluted by neutral context. A confidently positive
    clause lifts a neutral text only when the whole text is itself nearly positive (p_pos at
@@ -192,12 +199,59 @@ def sentiment_spans(text: str) -> tuple[tuple[int, int], list[tuple[int, int]]]:
     return (start, end), (kept if len(kept) >= 2 else [])
 
 
+_CONTRAST_GAP = re.compile(r"\b(?:but|however|although|though|yet|whereas)\b", re.IGNORECASE)
+_CONTRAST_HEAD = re.compile(r"(?:that said|having said that|on the other hand)\b", re.IGNORECASE)
+_CONTRAST_TAIL = re.compile(r"\b(?:though|tho)$", re.IGNORECASE)
+
+
+def contrasts(text: str, spans: Sequence[tuple[int, int]]) -> list[bool]:
+    """For each clause span of ``text`` (in order), whether it is set against what came before.
+
+    A clause is turned when the text between it and the previous clause holds a contrastive
+    connector ("Love the app, **but** report filters reset"), when it opens with "That said" or
+    "On the other hand", or when it ends with "though" ("Product is good, notifications are a
+    firehose though"). The first clause never is.
+    """
+    out: list[bool] = []
+    previous_end = 0
+    for index, (start, end) in enumerate(spans):
+        piece = text[start:end]
+        out.append(
+            index > 0
+            and bool(
+                _CONTRAST_GAP.search(text[previous_end:start])
+                or _CONTRAST_HEAD.match(piece)
+                or _CONTRAST_TAIL.search(piece)
+            )
+        )
+        previous_end = end
+    return out
+
+
+def _praise_then_turn(
+    clauses: Sequence[tuple[str, Sequence[float]]], turned: Sequence[bool], threshold: float
+) -> bool:
+    """True when worded, confident praise is followed by a turned clause that is not praise."""
+    praised = False
+    for (text, p), turn in zip(clauses, turned, strict=True):
+        if praised and turn and p[2] < threshold:
+            return True
+        if p[2] >= threshold and p[2] > p[0] and has_positive_word(text):
+            praised = True
+    return False
+
+
 def decide(
     whole: Sequence[float],
     clauses: Sequence[tuple[str, Sequence[float]]] = (),
     threshold: float = MIXED_THRESHOLD,
+    turned: Sequence[bool] = (),
 ) -> SentimentResult:
-    """Apply the item-level rule to whole-text and clause probabilities (neg, neu, pos)."""
+    """Apply the item-level rule to whole-text and clause probabilities (neg, neu, pos).
+
+    ``turned``: for each clause, whether a contrast sets it against what came before
+    (``contrasts``); without it the contrast rule does not apply.
+    """
     probs = (float(whole[0]), float(whole[1]), float(whole[2]))
     whole_label = LABEL_ORDER[max(range(3), key=lambda i: probs[i])]
     if len(clauses) < 2:
@@ -209,7 +263,9 @@ def decide(
         if max(p[0], p[2]) >= threshold and (p[0] >= p[2] or has_positive_word(text))
     ]
     polarities = {label for _, label in confident}
-    is_mixed = len(polarities) == 2
+    is_mixed = len(polarities) == 2 or (
+        len(turned) == len(clauses) and _praise_then_turn(clauses, turned, threshold)
+    )
     label = whole_label
     if is_mixed:
         label = SentimentLabel.NEGATIVE if probs[0] >= probs[2] else SentimentLabel.POSITIVE

@@ -12,7 +12,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nlp.calibration import CALIBRATION_FILE, Calibration, load_calibration
-from nlp.clauses import MIXED_THRESHOLD, decide, sentiment_spans
+from nlp.clauses import MIXED_THRESHOLD, contrasts, decide, sentiment_spans
 from nlp.embedding import MODEL_NAME, NORMALIZATION_VERSION, ModelNotInstalledError
 from nlp.normalize import normalize_for_model
 from nlp.sentiment_types import SentimentResult
@@ -35,6 +35,8 @@ class BranchOutput:
     embeddings: npt.NDArray[np.float32] | None
     probabilities: npt.NDArray[np.float64]
     clauses: list[list[tuple[str, tuple[float, float, float]]]]
+    # per text, whether each clause is turned against the one before (``nlp.clauses.contrasts``)
+    turned: list[list[bool]] = field(default_factory=list)
 
 
 def sentiment_model_id(weights_dir: str | Path) -> str:
@@ -105,17 +107,19 @@ class BranchRunner:
         emb = np.zeros((len(texts), 384), dtype=np.float32) if embed else None
         probs = np.zeros((len(texts), 3), dtype=np.float64)
         clauses: list[list[tuple[str, tuple[float, float, float]]]] = [[] for _ in texts]
+        turned: list[list[bool]] = [[] for _ in texts]
         for b in range(0, len(order), batch_size):
             idx = order[b : b + batch_size]
-            e, p, c = self._batch([prepared[i] for i in idx], embed, sentiment)
+            e, p, c, t = self._batch([prepared[i] for i in idx], embed, sentiment)
             for row, i in enumerate(idx):
                 if emb is not None and e is not None:
                     emb[i] = e[row]
                 probs[i] = p[row]
                 clauses[i] = c[row]
-        return BranchOutput(emb, probs, clauses)
+                turned[i] = t[row]
+        return BranchOutput(emb, probs, clauses, turned)
 
-    def _batch(self, texts: list[str], embed: bool, sentiment: bool) -> tuple[Any, Any, Any]:
+    def _batch(self, texts: list[str], embed: bool, sentiment: bool) -> tuple[Any, Any, Any, Any]:
         import torch
 
         from nlp.sentiment_branch import embed_tokens, run_layers
@@ -141,7 +145,7 @@ class BranchRunner:
                 pooled = (top * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
                 emb = torch.nn.functional.normalize(pooled, p=2, dim=1).cpu().numpy()
             if not sentiment:
-                return emb, np.zeros((len(texts), 3)), [[] for _ in texts]
+                return emb, np.zeros((len(texts), 3)), [[] for _ in texts], [[] for _ in texts]
             rows, spans, owners = _spans(texts, batch["offset_mapping"].tolist(), mask.tolist())
             logits = branch(
                 lower,
@@ -188,16 +192,18 @@ def _gather(
     probs: npt.NDArray[np.float64],
     rows: list[int],
     owners: list[tuple[int, int] | None],
-) -> tuple[Any, Any]:
+) -> tuple[Any, Any, Any]:
     whole = np.zeros((len(texts), 3), dtype=np.float64)
     clauses: list[list[tuple[str, tuple[float, float, float]]]] = [[] for _ in texts]
+    spans: list[list[tuple[int, int]]] = [[] for _ in texts]
     for p, row, owner in zip(probs, rows, owners, strict=True):
         if owner is None:
             whole[row] = p
         else:
             triple = (float(p[0]), float(p[1]), float(p[2]))
             clauses[row].append((texts[row][owner[0] : owner[1]], triple))
-    return whole, clauses
+            spans[row].append(owner)
+    return whole, clauses, [contrasts(text, s) for text, s in zip(texts, spans, strict=True)]
 
 
 def with_priors(
@@ -212,13 +218,15 @@ def with_priors(
 
     clauses = [[(text, one(p)) for text, p in row] for row in output.clauses]
     probabilities = adjust(output.probabilities, priors, train_priors)
-    return BranchOutput(output.embeddings, probabilities, clauses)
+    return BranchOutput(output.embeddings, probabilities, clauses, output.turned)
 
 
 def to_results(output: BranchOutput, threshold: float = MIXED_THRESHOLD) -> list[SentimentResult]:
     """Apply the clause rule to raw outputs."""
+    turned = output.turned or [[] for _ in output.clauses]
     return [
-        decide(p, c, threshold) for p, c in zip(output.probabilities, output.clauses, strict=True)
+        decide(p, c, threshold, t)
+        for p, c, t in zip(output.probabilities, output.clauses, turned, strict=True)
     ]
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from nlp.clauses import MIXED_THRESHOLD, decide, sentiment_spans
+from nlp.clauses import MIXED_THRESHOLD, contrasts, decide, sentiment_spans
 from nlp.loading import quiet_model_load
 from nlp.normalize import normalize_for_model
 from nlp.sentiment_types import LABEL_ORDER, SentimentLabel, SentimentResult
@@ -117,7 +117,8 @@ class PipelineSentimentScorer:
         flat = [c for p in pieces if len(p) >= 2 for c in p]
         clause_probs = iter(self._probabilities(flat, batch_size))
         results = []
-        for p, clauses in zip(whole, pieces, strict=True):
+        for p, clauses, t, (_, clause_spans) in zip(whole, pieces, prepared, spans, strict=True):
             scored = [(c, next(clause_probs)) for c in clauses] if len(clauses) >= 2 else []
-            results.append(decide(p, scored, self._threshold))
+            turned = contrasts(t, clause_spans) if scored else []
+            results.append(decide(p, scored, self._threshold, turned))
         return results

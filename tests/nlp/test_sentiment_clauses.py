@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.clauses import KIND_CONFIDENCE, for_kind, is_formula, sentiment_spans
+from nlp.clauses import KIND_CONFIDENCE, contrasts, for_kind, is_formula, sentiment_spans
 from nlp.sentiment import SentimentLabel, decide, split_clauses
 
 
@@ -295,3 +295,31 @@ def test_a_question_that_complains_keeps_its_negative_label(
 ) -> None:
     complaint = decide((0.7, 0.29, 0.01))
     assert for_kind(complaint, "question", confidence, text) == complaint
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Love the app, but report filters reset every time", [False, True]),
+        ("Product is good, notifications are a firehose though.", [False, True]),
+        ("The product is solid. That said, the sync only goes one way", [False, True]),
+        ("Great app. Export works. Support is quick", [False, False, False]),
+        ("Although it is slow, I like it", [False, False]),  # the first clause never is
+    ],
+)
+def test_contrasts(text: str, expected: list[bool]) -> None:
+    assert contrasts(text, split_clauses(text)) == expected
+
+
+def test_praise_turned_by_a_contrast_to_a_flat_complaint_is_mixed() -> None:
+    # "Love the app, but report filters reset every time": the complaint reads neutral
+    clauses = [("Love the app", (0.02, 0.08, 0.9)), ("report filters reset", (0.3, 0.6, 0.1))]
+    result = decide((0.1, 0.3, 0.6), clauses, turned=[False, True])
+
+    assert result.is_mixed is True
+    assert result.label is SentimentLabel.POSITIVE  # the side the whole text leans to
+    assert decide((0.1, 0.3, 0.6), clauses).is_mixed is False  # no contrast known
+    praise_again = [("Love the app", (0.02, 0.08, 0.9)), ("support is great", (0.0, 0.1, 0.9))]
+    assert decide((0.0, 0.1, 0.9), praise_again, turned=[False, True]).is_mixed is False
+    unworded = [("Loom video", (0.02, 0.08, 0.9)), ("report filters reset", (0.3, 0.6, 0.1))]
+    assert decide((0.1, 0.3, 0.6), unworded, turned=[False, True]).is_mixed is False

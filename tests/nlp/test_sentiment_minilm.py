@@ -104,6 +104,22 @@ def test_polite_and_mixed_feedback_from_the_issue(
     assert result.label is label
 
 
+def test_praise_turned_to_a_flat_complaint_is_mixed_and_a_context_clause_is_not_praise(
+    scorer: MiniLMSentimentScorer,
+) -> None:
+    turned, attached = scorer.score(
+        [
+            "Love the app, but report filters reset every time you open the page.",
+            # the model reads "Quick one" as sure praise (p_pos 1.0): no opinion word, no praise
+            "Quick one. The mobile app freezes, then crashes, then loses what I typed.",
+        ]
+    )
+
+    assert turned.is_mixed is True
+    assert attached.is_mixed is False
+    assert attached.label is SentimentLabel.NEGATIVE
+
+
 def test_batch_matches_single(scorer: MiniLMSentimentScorer) -> None:
     batched = scorer.score(TEXTS, batch_size=2)
     single = [scorer.score([t])[0] for t in TEXTS]
