@@ -130,7 +130,8 @@ _POLITE_CLAUSE = re.compile(
     r"obrigad[oa]|abra\u00e7os|med v\u00e4nliga h\u00e4lsningar|"
     r"(?:i )?(?:really )?appreciate (?:it|that|your (?:help|time|support))|"
     r"(?:thanks?|thank you)(?: so much| a lot)?(?: in advance| again)?"
-    r"(?: for (?:your|the) (?:help|time|support|reply|quick reply|response|patience))?)"
+    r"(?: for (?:(?:your|the) (?:help|time|support|reply|quick reply|response|patience)|"
+    r"(?:considering|reading|listening)(?: (?:this|it|my (?:request|feedback)))?))?)"
     r"(?:,?\s+[A-Z][\w'-]{0,30})?",
     re.IGNORECASE,
 )
@@ -294,7 +295,8 @@ def for_kind(
     a want, not an opinion of the product (as politeness does not, see ``sentiment_spans``).
     A request the kind classifier gives at least ``KIND_CONFIDENCE`` that reads positive, and
     is not mixed, becomes neutral with score 0 (its positive wording is the request's formula);
-    a negative request ("You can't even group reports by client") keeps its label. The other
+    a request with a problem word ("You can't even group reports by client") keeps a negative
+    label (see the third rule). The other
     way, "Android app closes itself whenever I try to log time" states no feeling a tweet model
     knows and reads neutral, but a report that the product is broken is a complaint: a sure bug
     that reads neutral becomes negative (its score capped at 0). Measured on the same
@@ -304,12 +306,13 @@ def for_kind(
     classifier calls requests are mostly enthusiastic wishes, gold positive: at confidence 0.5
     the request rule costs 0.01 there, hence a sure kind).
 
-    Third, a plain question: "How does the timesheet approval work?" reads negative to the
-    tweet model (a tweet that asks is mostly a complaint), and on banking77's how-to intents it
-    called half the queries polar. A sure question (given its ``text``) that reads negative but
+    Third, asking is not complaining: "How does the timesheet approval work?" and "Any chance
+    of a dark theme for those of us working late?" read negative to the tweet model (a tweet
+    that asks is mostly a complaint), and on banking77's how-to intents it called half the
+    queries polar. A sure question or request (given its ``text``) that reads negative but
     holds no negative word and no negation (``nlp.lexicon.has_problem_word``) is neutral with
-    score 0; "Why was I charged twice? This is not acceptable" and "Where did the export
-    button go?? Disappointing" stay negative.
+    score 0; "Why was I charged twice? This is not acceptable", "Where did the export button
+    go?? Disappointing" and "You can't even group reports by client" stay negative.
     """
     if kind is None or confidence is None or confidence < KIND_CONFIDENCE or result.is_mixed:
         return result
@@ -326,7 +329,7 @@ def for_kind(
             result.strongest_clause,
         )
     if (
-        kind == "question"
+        kind in ("question", "request")
         and text is not None
         and result.label is SentimentLabel.NEGATIVE
         and not has_problem_word(text)

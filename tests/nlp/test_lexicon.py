@@ -16,6 +16,7 @@ from nlp.lexicon import has_positive_word, has_problem_word
         ("Not impressed", False),  # a negation right before cancels the word
         ("never easy to set up", False),
         ("Loom video", False),
+        ("That alone is worth the subscription", True),  # rated mildly positive: it counts
         ("We are evaluating alternatives", False),
         ("I manage Quillo for our marketing department", False),
         ("", False),

@@ -190,7 +190,8 @@ def test_sentiment_spans_drop_greetings_and_politeness(
      ("happy to share more details on a call", True), ("sorry for typos", True),
      ("Would be much appreciated", True), ("I hope this is quick", True),
      ("Best app ever", False), ("Best feature you have shipped in years", False),
-     ("Thanks for nothing", False), ("Regards, the finance team", False)],
+     ("Thanks for nothing", False), ("Regards, the finance team", False),
+     ("Thanks for considering!", True), ("Thank you for reading my feedback", True)],
 )  # fmt: skip
 def test_is_formula(clause: str, expected: bool) -> None:
     assert is_formula(clause) is expected
@@ -323,3 +324,12 @@ def test_praise_turned_by_a_contrast_to_a_flat_complaint_is_mixed() -> None:
     assert decide((0.0, 0.1, 0.9), praise_again, turned=[False, True]).is_mixed is False
     unworded = [("Loom video", (0.02, 0.08, 0.9)), ("report filters reset", (0.3, 0.6, 0.1))]
     assert decide((0.1, 0.3, 0.6), unworded, turned=[False, True]).is_mixed is False
+
+
+def test_a_sure_request_that_reads_negative_is_neutral_unless_it_names_a_problem() -> None:
+    wish = decide((0.6, 0.3, 0.1))  # "Any chance of a dark theme for those of us working late?"
+    text = "Any chance of a dark theme for those of us working late?"
+
+    assert for_kind(wish, "request", KIND_CONFIDENCE, text).label is SentimentLabel.NEUTRAL
+    blunt = "You can't even group reports by client"
+    assert for_kind(wish, "request", KIND_CONFIDENCE, blunt) == wish
