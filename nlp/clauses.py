@@ -229,6 +229,11 @@ def contrasts(text: str, spans: Sequence[tuple[int, int]]) -> list[bool]:
     return out
 
 
+def _is_praise(text: str, p: Sequence[float], threshold: float) -> bool:
+    """A confidently positive clause that holds a positive opinion word."""
+    return p[2] >= threshold and p[2] > p[0] and has_positive_word(text)
+
+
 def _praise_then_turn(
     clauses: Sequence[tuple[str, Sequence[float]]], turned: Sequence[bool], threshold: float
 ) -> bool:
@@ -237,8 +242,7 @@ def _praise_then_turn(
     for (text, p), turn in zip(clauses, turned, strict=True):
         if praised and turn and p[2] < threshold:
             return True
-        if p[2] >= threshold and p[2] > p[0] and has_positive_word(text):
-            praised = True
+        praised = praised or _is_praise(text, p, threshold)
     return False
 
 
@@ -258,12 +262,11 @@ def decide(
     if len(clauses) < 2:
         return SentimentResult(whole_label, probs[2] - probs[0], probs, False, None)
     strongest_text, _ = max(clauses, key=lambda c: max(c[1][0], c[1][2]))
-    confident = [
-        (max(p[0], p[2]), SentimentLabel.NEGATIVE if p[0] >= p[2] else SentimentLabel.POSITIVE)
+    polarities = {
+        SentimentLabel.NEGATIVE if p[0] >= p[2] else SentimentLabel.POSITIVE
         for text, p in clauses
-        if max(p[0], p[2]) >= threshold and (p[0] >= p[2] or has_positive_word(text))
-    ]
-    polarities = {label for _, label in confident}
+        if (p[0] >= threshold and p[0] >= p[2]) or _is_praise(text, p, threshold)
+    }
     is_mixed = len(polarities) == 2 or (
         len(turned) == len(clauses) and _praise_then_turn(clauses, turned, threshold)
     )
