@@ -167,7 +167,7 @@ def load_corpus(
     sst2 = sst2[:sst2_train] if sst2_train > 0 else sst2
     support = []
     if support_queries:
-        for text, label in banking77_queries(data_dir, max(0, support_queries), rng):
+        for text, label in banking77_queries(data_dir, max(0, support_queries), rng, split="train"):
             example = _plain(text, label, "banking77_train")
             if example is not None:
                 support.append(example)

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import csv
 import random
+import zlib
 from pathlib import Path
+from typing import Literal
 
 PROBLEM = frozenset(
     {
@@ -96,17 +98,32 @@ QUESTION = frozenset(
     }
 )
 NEGATIVE, NEUTRAL = 0, 1
+# one query in HELD_OUT_EVERY (by a CRC32 of its text) is never trained on: bench/sentiment.py
+# measures how support queries read on those
+HELD_OUT_EVERY = 5
+Split = Literal["all", "train", "held_out"]
 
 
-def banking77_queries(data_dir: Path, limit: int, rng: random.Random) -> list[tuple[str, int]]:
-    """Up to ``limit`` seeded (text, label) pairs from banking77 train (0 = all of them)."""
+def is_held_out(text: str) -> bool:
+    """True for the queries kept out of training (the same ones on every machine and run)."""
+    return zlib.crc32(text.encode("utf-8")) % HELD_OUT_EVERY == 0
+
+
+def banking77_queries(
+    data_dir: Path, limit: int, rng: random.Random, split: Split = "all"
+) -> list[tuple[str, int]]:
+    """Up to ``limit`` seeded (text, label) pairs from banking77 train (0 = all of them).
+
+    ``split``: every query, those trained on ("train"), or the held-out ones.
+    """
     path = data_dir / "banking77" / "train.csv"
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     out = [
         (row["text"], NEGATIVE if row["category"] in PROBLEM else NEUTRAL)
         for row in rows
-        if row["category"] in PROBLEM or row["category"] in QUESTION
+        if (row["category"] in PROBLEM or row["category"] in QUESTION)
+        and (split == "all" or is_held_out(row["text"]) == (split == "held_out"))
     ]
     rng.shuffle(out)
     return out[:limit] if limit > 0 else out

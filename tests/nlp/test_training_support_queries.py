@@ -6,7 +6,14 @@ import csv
 import random
 from pathlib import Path
 
-from nlp.training.support_queries import NEGATIVE, NEUTRAL, PROBLEM, QUESTION, banking77_queries
+from nlp.training.support_queries import (
+    NEGATIVE,
+    NEUTRAL,
+    PROBLEM,
+    QUESTION,
+    banking77_queries,
+    is_held_out,
+)
 
 
 def _write(root: Path, rows: list[tuple[str, str]]) -> Path:
@@ -52,3 +59,16 @@ def test_limit_keeps_a_seeded_sample(tmp_path: Path) -> None:
 
     assert len(first) == 5
     assert first == again
+
+
+def test_the_held_out_fifth_is_never_in_the_training_split(tmp_path: Path) -> None:
+    rows = [(f"query {i} about my card", "card_not_working") for i in range(200)]
+    root = _write(tmp_path, rows)
+
+    train = {t for t, _ in banking77_queries(root, 0, random.Random(0), split="train")}
+    held = {t for t, _ in banking77_queries(root, 0, random.Random(0), split="held_out")}
+
+    assert train.isdisjoint(held)
+    assert len(train) + len(held) == 200
+    assert 20 <= len(held) <= 60  # about one in HELD_OUT_EVERY
+    assert all(is_held_out(t) for t in held)
