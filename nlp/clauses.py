@@ -309,13 +309,14 @@ def for_kind(
     classifier calls requests are mostly enthusiastic wishes, gold positive: at confidence 0.5
     the request rule costs 0.01 there, hence a sure kind).
 
-    Third, asking is not complaining: "How does the timesheet approval work?" and "Any chance
-    of a dark theme for those of us working late?" read negative to the tweet model (a tweet
-    that asks is mostly a complaint), and on banking77's how-to intents it called half the
-    queries polar. A sure question or request (given its ``text``) that reads negative but
-    holds no negative word and no negation (``nlp.lexicon.has_problem_word``) is neutral with
-    score 0; "Why was I charged twice? This is not acceptable", "Where did the export button
-    go?? Disappointing" and "You can't even group reports by client" stay negative.
+    Third, asking for something is not complaining: "Any chance of a dark theme for those of
+    us working late?" reads negative to a model trained on tweets (a tweet that asks is mostly a
+    complaint). A sure request (given its ``text``) that reads negative but holds no negative
+    word and no negation (``nlp.lexicon.has_problem_word``) is neutral with score 0; "You can't
+    even group reports by client" stays negative. Questions are left to the model: the
+    adaptation stage on support queries (``nlp.training.support_queries``) taught it that a
+    how-to question is neutral, and the same rule for sure questions then only cost problem
+    reports phrased as questions (banking77 held-out queries 0.944 -> 0.920, demo +0.000).
     """
     if kind is None or confidence is None or confidence < KIND_CONFIDENCE or result.is_mixed:
         return result
@@ -332,7 +333,7 @@ def for_kind(
             result.strongest_clause,
         )
     if (
-        kind in ("question", "request")
+        kind == "request"
         and text is not None
         and result.label is SentimentLabel.NEGATIVE
         and not has_problem_word(text)

@@ -8,10 +8,10 @@ the window VADER itself uses (three words).
 
 Why the rules need it: a model trained on tweets reads short context clauses of a support
 message as confidently positive ("Loom video", "Quick one", "We are evaluating alternatives",
-"I manage Quillo for our marketing department"), and reads plain support questions as negative
-("How does the timesheet approval work?"). Praise is worded: it carries an evaluative word.
+"I manage Quillo for our marketing department"), and reads wishes as negative ("Any chance of
+a dark theme for those of us working late?"). Praise is worded: it carries an evaluative word.
 A complaint often is not ("Nobody can log in"), so the check is one-sided: it gates positive
-readings and question readings, never a negative clause.
+readings and negative readings of requests, never a negative clause.
 """
 
 from __future__ import annotations

@@ -272,30 +272,11 @@ def test_a_neutral_text_is_not_lifted_by_an_unworded_positive_clause() -> None:
     assert result.label is SentimentLabel.NEUTRAL
 
 
-def test_a_sure_question_that_reads_negative_without_a_problem_word_is_neutral() -> None:
-    asking = decide((0.7, 0.29, 0.01))  # "How does the timesheet approval work?"
+def test_a_sure_question_is_left_to_the_model() -> None:
+    asking = decide((0.7, 0.29, 0.01))
     text = "How does the timesheet approval work?"
-    result = for_kind(asking, "question", KIND_CONFIDENCE, text)
 
-    assert result.label is SentimentLabel.NEUTRAL
-    assert result.score == 0.0
-    assert result.probabilities == asking.probabilities
-
-
-@pytest.mark.parametrize(
-    ("text", "confidence"),
-    [
-        ("Why was I charged twice? This is not acceptable", 0.99),  # a negation
-        ("Where did the export button go?? Disappointing", 0.99),  # a negative word
-        ("How does the timesheet approval work?", KIND_CONFIDENCE - 0.01),  # unsure kind
-        (None, 0.99),  # no text given: the rule cannot check the wording
-    ],
-)
-def test_a_question_that_complains_keeps_its_negative_label(
-    text: str | None, confidence: float
-) -> None:
-    complaint = decide((0.7, 0.29, 0.01))
-    assert for_kind(complaint, "question", confidence, text) == complaint
+    assert for_kind(asking, "question", 0.99, text) == asking
 
 
 @pytest.mark.parametrize(
@@ -333,3 +314,19 @@ def test_a_sure_request_that_reads_negative_is_neutral_unless_it_names_a_problem
     assert for_kind(wish, "request", KIND_CONFIDENCE, text).label is SentimentLabel.NEUTRAL
     blunt = "You can't even group reports by client"
     assert for_kind(wish, "request", KIND_CONFIDENCE, blunt) == wish
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence"),
+    [
+        ("You can't even group reports by client", 0.99),  # a negation
+        ("The reports are awful, please add filters", 0.99),  # a negative word
+        ("Any chance of a dark theme?", KIND_CONFIDENCE - 0.01),  # unsure kind
+        (None, 0.99),  # no text given: the rule cannot check the wording
+    ],
+)
+def test_a_request_that_complains_keeps_its_negative_label(
+    text: str | None, confidence: float
+) -> None:
+    complaint = decide((0.7, 0.29, 0.01))
+    assert for_kind(complaint, "request", confidence, text) == complaint

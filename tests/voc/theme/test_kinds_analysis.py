@@ -118,7 +118,7 @@ def test_a_sure_request_is_stored_neutral_and_a_sure_bug_negative(
 ) -> None:
     _store_sanity(db_session)
     theme_service.run_analysis(db_session, models=models, seed=42)
-    wish = "Would be great if the dashboard remembered my filters"
+    wish = "Would love a proper HubSpot integration"
     flat_bug = "The app logs me out every time I switch tabs"
     [raw_wish, raw_bug] = models.scorer.score([wish, flat_bug])
     created = [
@@ -141,14 +141,14 @@ def test_a_sure_request_is_stored_neutral_and_a_sure_bug_negative(
     assert stored.sentiment_model == f"{models.scorer.model_id}+{RULE_VERSION}"
 
 
-def test_a_plain_question_is_stored_neutral_and_a_complaining_one_negative(
+def test_a_wish_that_reads_negative_is_stored_neutral_and_a_blunt_one_negative(
     db_session: Session, models: Models
 ) -> None:
     _store_sanity(db_session)
     theme_service.run_analysis(db_session, models=models, seed=42)
-    asking = "How long does it take for a new seat to show up on the invoice?"
-    complaining = "Why does the invoice still not show the new seat? This is not acceptable"
-    [raw_asking, raw_complaining] = models.scorer.score([asking, complaining])
+    asking = "Any chance of a dark theme for those of us working late?"
+    blunt = "Any chance of a dark theme? The white screen is awful and I can't work at night"
+    [raw_asking, raw_blunt] = models.scorer.score([asking, blunt])
     created = [
         feedback_service.create(
             db_session,
@@ -156,12 +156,12 @@ def test_a_plain_question_is_stored_neutral_and_a_complaining_one_negative(
             models=models,
             queue=_Queue(),
         )
-        for text in (asking, complaining)
+        for text in (asking, blunt)
     ]
     assert raw_asking.label == "negative"  # a tweet-trained model reads asking as complaining
-    assert (created[0].kind, created[0].sentiment_label) == ("question", "neutral")
+    assert (created[0].kind, created[0].sentiment_label) == ("request", "neutral")
     assert created[0].sentiment_score == 0.0
-    assert raw_complaining.label == "negative"
+    assert raw_blunt.label == "negative"
     assert created[1].sentiment_label == "negative"
 
 
