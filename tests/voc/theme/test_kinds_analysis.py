@@ -99,15 +99,23 @@ def test_rows_without_a_kind_are_backfilled_and_stored_kinds_kept(
     assert stored[missing][1] is not None
 
 
-def test_new_items_get_their_kind_at_once(db_session: Session, models: Models) -> None:
+def _post_after_a_run(db_session: Session, models: Models, texts: list[str]) -> list[Any]:
+    """Run an analysis, then create each text through the POST path (the incremental path)."""
     _store_sanity(db_session)
     theme_service.run_analysis(db_session, models=models, seed=42)
-    created = feedback_service.create(
-        db_session,
-        data=FeedbackCreate(source="ticket", text="Since the update the app keeps crashing"),
-        models=models,
-        queue=_Queue(),
-    )
+    return [
+        feedback_service.create(
+            db_session,
+            data=FeedbackCreate(source="ticket", text=text),
+            models=models,
+            queue=_Queue(),
+        )
+        for text in texts
+    ]
+
+
+def test_new_items_get_their_kind_at_once(db_session: Session, models: Models) -> None:
+    [created] = _post_after_a_run(db_session, models, ["Since the update the app keeps crashing"])
     assert created.kind == "bug"
     assert created.kind_confidence is not None
     assert created.kind_confidence > 0.5
@@ -116,20 +124,10 @@ def test_new_items_get_their_kind_at_once(db_session: Session, models: Models) -
 def test_a_sure_request_is_stored_neutral_and_a_sure_bug_negative(
     db_session: Session, models: Models
 ) -> None:
-    _store_sanity(db_session)
-    theme_service.run_analysis(db_session, models=models, seed=42)
     wish = "Would love a proper HubSpot integration"
     flat_bug = "The app logs me out every time I switch tabs"
     [raw_wish, raw_bug] = models.scorer.score([wish, flat_bug])
-    created = [
-        feedback_service.create(
-            db_session,
-            data=FeedbackCreate(source="ticket", text=text),
-            models=models,
-            queue=_Queue(),
-        )
-        for text in (wish, flat_bug)
-    ]
+    created = _post_after_a_run(db_session, models, [wish, flat_bug])
     assert raw_wish.label == "positive"  # what a tweet-trained model reads
     assert (created[0].kind, created[0].sentiment_label) == ("request", "neutral")
     assert created[0].sentiment_score == 0.0
@@ -144,20 +142,10 @@ def test_a_sure_request_is_stored_neutral_and_a_sure_bug_negative(
 def test_a_wish_that_reads_negative_is_stored_neutral_and_a_blunt_one_negative(
     db_session: Session, models: Models
 ) -> None:
-    _store_sanity(db_session)
-    theme_service.run_analysis(db_session, models=models, seed=42)
     asking = "Any chance of a dark theme for those of us working late?"
     blunt = "Any chance of a dark theme? The white screen is awful and I can't work at night"
     [raw_asking, raw_blunt] = models.scorer.score([asking, blunt])
-    created = [
-        feedback_service.create(
-            db_session,
-            data=FeedbackCreate(source="ticket", text=text),
-            models=models,
-            queue=_Queue(),
-        )
-        for text in (asking, blunt)
-    ]
+    created = _post_after_a_run(db_session, models, [asking, blunt])
     assert raw_asking.label == "negative"  # a tweet-trained model reads asking as complaining
     assert (created[0].kind, created[0].sentiment_label) == ("request", "neutral")
     assert created[0].sentiment_score == 0.0
