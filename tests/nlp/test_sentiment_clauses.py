@@ -82,14 +82,19 @@ def test_a_mixed_text_takes_the_side_the_whole_text_leans_to_not_its_surest_clau
     assert result.strongest_clause == "our connection is fine"
 
 
-def test_one_confident_clause_overrides_a_neutral_whole_text() -> None:
+def test_one_sure_negative_clause_overrides_a_neutral_whole_text() -> None:
     result = decide(
         (0.3, 0.5, 0.2),
-        [("I use it daily", (0.1, 0.8, 0.1)), ("export crashes", (0.85, 0.1, 0.05))],
+        [("I use it daily", (0.1, 0.8, 0.1)), ("export crashes", (0.92, 0.05, 0.03))],
     )
 
     assert result.label is SentimentLabel.NEGATIVE
     assert result.is_mixed is False
+    unsure = decide(
+        (0.3, 0.5, 0.2),
+        [("I use it daily", (0.1, 0.8, 0.1)), ("export crashes", (0.85, 0.1, 0.05))],
+    )
+    assert unsure.label is SentimentLabel.NEUTRAL  # under NEGATIVE_LIFT: the whole text decides
 
 
 def test_a_confident_positive_clause_does_not_lift_a_neutral_request() -> None:
@@ -128,11 +133,11 @@ def test_unconfident_clauses_leave_the_whole_text_label() -> None:
 
 def test_a_clause_label_brings_its_score_so_label_and_score_agree() -> None:
     result = decide(
-        (0.35, 0.45, 0.2), [("the export", (0.2, 0.7, 0.1)), ("fails", (0.8, 0.1, 0.1))]
+        (0.35, 0.45, 0.2), [("the export", (0.2, 0.7, 0.1)), ("fails", (0.95, 0.03, 0.02))]
     )
 
     assert result.label is SentimentLabel.NEGATIVE
-    assert result.score == pytest.approx(-0.7)
+    assert result.score == pytest.approx(-0.93)
     assert result.probabilities == (0.35, 0.45, 0.2)
 
 
