@@ -113,12 +113,13 @@ def _stat_fields(
     trend = _trend(agg.weekly, weeks)
     n_scored = agg.n_promoters + agg.n_passives + agg.n_detractors
     n_labelled = agg.n_positive + agg.n_negative + agg.n_neutral
+    trend_change, trend_significant = theme_trend.assess(trend, window)
     return {
         "size": agg.n_items,
         "share": agg.n_items / total if total else 0.0,
         "trend": trend,
-        "trend_change": theme_trend.change(trend, window),
-        "trend_significant": theme_trend.is_significant(trend, window),
+        "trend_change": trend_change,
+        "trend_significant": trend_significant,
         "sentiment": SentimentMix(
             positive=agg.n_positive,
             negative=agg.n_negative,

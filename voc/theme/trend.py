@@ -66,15 +66,35 @@ def _sums(points: Iterable[tuple[date, int]], window: TrendWindow) -> tuple[int,
     return recent, before
 
 
+def assess(
+    points: Sequence[TrendPoint], window: TrendWindow | None
+) -> tuple[float | None, bool | None]:
+    """The theme's :func:`change` and :func:`is_significant`, from one pass over its points."""
+    if window is None:
+        return None, None
+    recent, before = _sums(((p.week, p.count) for p in points), window)
+    return _change(recent, before, window), _significant(recent, before, window)
+
+
 def change(points: Sequence[TrendPoint], window: TrendWindow | None) -> float | None:
     """Relative change of the recent window against the previous one (None without a base).
 
     Of the share of all themed items when the window carries its totals, else of the counts.
     A theme with items now and none before is +100% (new); with none in either, None.
     """
-    if window is None:
-        return None
-    recent, before = _sums(((p.week, p.count) for p in points), window)
+    return assess(points, window)[0]
+
+
+def is_significant(points: Sequence[TrendPoint], window: TrendWindow | None) -> bool | None:
+    """Whether the share change differs from no change at 95% (None without the totals).
+
+    Two-proportion z-test with the pooled share: the theme's items over the themed items of
+    the recent window against those of the previous one.
+    """
+    return assess(points, window)[1]
+
+
+def _change(recent: int, before: int, window: TrendWindow) -> float | None:
     if before == 0:
         return None if recent == 0 else 1.0
     if window.recent_total is None or window.previous_total is None:
@@ -84,17 +104,9 @@ def change(points: Sequence[TrendPoint], window: TrendWindow | None) -> float | 
     return (recent / window.recent_total) / (before / window.previous_total) - 1.0
 
 
-def is_significant(points: Sequence[TrendPoint], window: TrendWindow | None) -> bool | None:
-    """Whether the share change differs from no change at 95% (None without the totals).
-
-    Two-proportion z-test with the pooled share: the theme's items over the themed items of
-    the recent window against those of the previous one.
-    """
-    if window is None or window.recent_total is None or window.previous_total is None:
-        return None
-    recent, before = _sums(((p.week, p.count) for p in points), window)
+def _significant(recent: int, before: int, window: TrendWindow) -> bool | None:
     n_recent, n_before = window.recent_total, window.previous_total
-    if n_recent == 0 or n_before == 0:
+    if n_recent is None or n_before is None or n_recent == 0 or n_before == 0:
         return None
     pooled = (recent + before) / (n_recent + n_before)
     spread = math.sqrt(pooled * (1.0 - pooled) * (1.0 / n_recent + 1.0 / n_before))
