@@ -47,6 +47,5 @@ def fill_kinds(
         for row, p in zip(todo, predictions, strict=True)
     ]
     repository.update_feedback_columns(session, rows)
-    for row, p in zip(todo, predictions, strict=True):
-        kinds[items[row].id] = (p.kind, p.confidence)
+    kinds.update((row["id"], (row["kind"], row["kind_confidence"])) for row in rows)
     return kinds
