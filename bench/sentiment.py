@@ -110,6 +110,22 @@ def with_kinds(
     ]
 
 
+def scored(
+    scorer: MiniLMSentimentScorer, texts: Sequence[str]
+) -> tuple[BranchOutput, list[Any], list[SentimentResult], list[SentimentResult]]:
+    """One pass over ``texts``: raw outputs, kinds, labels of the clause rule, labels as stored."""
+    from nlp.kinds import classify_kinds
+
+    raw = scorer.raw(texts, embed=True)
+    kinds = classify_kinds(texts, raw.embeddings)
+    plain = to_results(raw)
+    return raw, kinds, plain, with_kinds(plain, kinds, texts)
+
+
+def _label_ids(results: Sequence[SentimentResult]) -> list[int]:
+    return [LABELS.index(str(r.label)) for r in results]
+
+
 def _figures(
     probs: np.ndarray,
     items: list[SentimentResult],
@@ -118,10 +134,10 @@ def _figures(
 ) -> dict[str, Any]:
     y = np.array(gold, dtype=np.int64)
     whole = probs.argmax(axis=1).astype(np.int64)
-    item = np.array([LABELS.index(str(r.label)) for r in items], dtype=np.int64)
+    item = np.array(_label_ids(items), dtype=np.int64)
     extra = {}
     if before_kinds is not None:
-        plain = np.array([LABELS.index(str(r.label)) for r in before_kinds], dtype=np.int64)
+        plain = np.array(_label_ids(before_kinds), dtype=np.int64)
         extra = {"item_label_macro_f1_without_kind_rule": round(macro_f1(y, plain, 3), 4)}
     return {
         "macro_f1": round(macro_f1(y, whole, 3), 4),
@@ -136,18 +152,15 @@ def _figures(
 
 
 def three_class_set(
-    output: BranchOutput, gold: list[int], train_priors: Sequence[float], texts: Sequence[str]
+    scorer: MiniLMSentimentScorer, texts: Sequence[str], gold: list[int]
 ) -> dict[str, Any]:
     """Figures as scored, and after EM priors re-estimated on the whole set.
 
     Item labels are those stored: the clause rule, then the kind rule on the kinds of the same
     texts (``item_label_macro_f1_without_kind_rule`` beside them).
     """
-    from nlp.kinds import classify_kinds
-
-    kinds = classify_kinds(texts, output.embeddings)  # once: the EM-adjusted labels reuse them
-    results = to_results(output)
-    labelled = with_kinds(results, kinds, texts)
+    output, kinds, results, labelled = scored(scorer, texts)  # the EM labels reuse the kinds
+    train_priors = scorer.train_priors
     out = {"n": len(gold), **_figures(output.probabilities, labelled, gold, results)}
     estimate = estimate_priors(output.probabilities, train_priors)
     adjusted = with_priors(output, estimate.priors, train_priors)
@@ -238,8 +251,6 @@ def model_figures(
     weights: Path | None, sets: dict[str, Any], skip: Sequence[str] = ()
 ) -> dict[str, Any]:
     """Score every set (but those in ``skip``) with one MiniLM sentiment model."""
-    from nlp.kinds import classify_kinds
-
     scorer = MiniLMSentimentScorer(weights)
     started = time.perf_counter()
     out: dict[str, Any] = {"model_id": scorer.model_id, "train_priors": scorer.train_priors}
@@ -247,15 +258,11 @@ def model_figures(
         if name in skip:
             continue
         texts, gold = sets[name]
-        raw = scorer.raw(texts, embed=True)
-        out[name] = three_class_set(raw, gold, scorer.train_priors, texts)
+        out[name] = three_class_set(scorer, texts, gold)
     texts, gold = sets["sst2_dev"]
     out["sst2_dev"] = binary_set(scorer.raw(texts), gold)
     texts, gold = sets["demo"]
-    raw = scorer.raw(texts, embed=True)
-    kinds = classify_kinds(texts, raw.embeddings)
-    plain = to_results(raw)
-    results = with_kinds(plain, kinds, texts)
+    raw, kinds, plain, results = scored(scorer, texts)
     out["demo"] = demo_figures(_demo_labels(results), gold, [str(r.label) for r in results])
     without = demo_figures(_demo_labels(plain), gold, [str(r.label) for r in plain])
     out["demo"]["without_kind_rule"] = {
@@ -270,17 +277,12 @@ def model_figures(
             _demo_labels(adjusted_results), gold, [str(r.label) for r in adjusted_results]
         ),
     }
-    if "support_queries" in sets:
-        q_texts, q_gold = sets["support_queries"]
-        q_raw = scorer.raw(q_texts, embed=True)
-        q_plain = to_results(q_raw)
-        q_items = with_kinds(q_plain, classify_kinds(q_texts, q_raw.embeddings), q_texts)
-        out["support_queries"] = {
-            **support_figures([LABELS.index(str(r.label)) for r in q_items], q_gold),
-            "without_kind_rule": support_figures(
-                [LABELS.index(str(r.label)) for r in q_plain], q_gold
-            ),
-        }
+    texts, gold = sets["support_queries"]
+    _, _, plain, results = scored(scorer, texts)
+    out["support_queries"] = {
+        **support_figures(_label_ids(results), gold),
+        "without_kind_rule": support_figures(_label_ids(plain), gold),
+    }
     out["seconds"] = round(time.perf_counter() - started, 1)
     return out
 
@@ -311,9 +313,8 @@ def vader_figures(sets: dict[str, Any]) -> dict[str, Any]:
     out["sst2_dev"] = {"accuracy_pos_vs_neg": round(accuracy(np.array(gold), pred), 4)}
     texts, gold = sets["demo"]
     out["demo"] = demo_figures([LABELS[label(t)] for t in texts], gold)
-    if "support_queries" in sets:
-        texts, gold = sets["support_queries"]
-        out["support_queries"] = support_figures([label(t) for t in texts], gold)
+    texts, gold = sets["support_queries"]
+    out["support_queries"] = support_figures([label(t) for t in texts], gold)
     return out
 
 
