@@ -240,14 +240,17 @@ def _is_praise(text: str, p: Sequence[float], threshold: float) -> bool:
 
 
 def _praise_then_turn(
-    clauses: Sequence[tuple[str, Sequence[float]]], turned: Sequence[bool], threshold: float
+    clauses: Sequence[tuple[str, Sequence[float]]],
+    praise: Sequence[bool],
+    turned: Sequence[bool],
+    threshold: float,
 ) -> bool:
     """True when worded, confident praise is followed by a turned clause that is not praise."""
     praised = False
-    for (text, p), turn in zip(clauses, turned, strict=True):
+    for (_, p), is_praise, turn in zip(clauses, praise, turned, strict=True):
         if praised and turn and p[2] < threshold:
             return True
-        praised = praised or _is_praise(text, p, threshold)
+        praised = praised or is_praise
     return False
 
 
@@ -267,13 +270,13 @@ def decide(
     if len(clauses) < 2:
         return SentimentResult(whole_label, probs[2] - probs[0], probs, False, None)
     strongest_text, _ = max(clauses, key=lambda c: max(c[1][0], c[1][2]))
-    polarities = {
-        SentimentLabel.NEGATIVE if p[0] >= p[2] else SentimentLabel.POSITIVE
-        for text, p in clauses
-        if (p[0] >= threshold and p[0] >= p[2]) or _is_praise(text, p, threshold)
-    }
-    is_mixed = len(polarities) == 2 or (
-        len(turned) == len(clauses) and _praise_then_turn(clauses, turned, threshold)
+    praise = [_is_praise(text, p, threshold) for text, p in clauses]
+    has_praise = any(praise)
+    has_complaint = any(p[0] >= threshold and p[0] >= p[2] for _, p in clauses)
+    is_mixed = (has_praise and has_complaint) or (
+        has_praise
+        and len(turned) == len(clauses)
+        and _praise_then_turn(clauses, praise, turned, threshold)
     )
     label = whole_label
     if is_mixed:
@@ -282,7 +285,7 @@ def decide(
         p[0] >= NEGATIVE_LIFT and p[0] >= p[2] for _, p in clauses
     ):
         label = SentimentLabel.NEGATIVE
-    elif whole_label is SentimentLabel.NEUTRAL and polarities and probs[2] >= POSITIVE_LIFT:
+    elif whole_label is SentimentLabel.NEUTRAL and has_praise and probs[2] >= POSITIVE_LIFT:
         label = SentimentLabel.POSITIVE
     score = probs[2] - probs[0]
     if label is not whole_label and not is_mixed:

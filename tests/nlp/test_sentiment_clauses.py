@@ -335,3 +335,13 @@ def test_a_request_that_complains_keeps_its_negative_label(
 ) -> None:
     complaint = decide((0.7, 0.29, 0.01))
     assert for_kind(complaint, "request", confidence, text) == complaint
+
+
+def test_a_negative_clause_under_the_lift_never_lifts_a_neutral_text_to_positive() -> None:
+    # p_neg 0.8: confident enough to make an item mixed, not sure enough to make it negative
+    result = decide(
+        (0.2, 0.4, 0.4), [("the sync is slow", (0.8, 0.1, 0.1)), ("we use it", (0.1, 0.8, 0.1))]
+    )
+
+    assert result.label is SentimentLabel.NEUTRAL
+    assert result.is_mixed is False
